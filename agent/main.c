@@ -1,0 +1,315 @@
+/* forewarnd: argv, the modes (daemon, --once, --check-config), start-up and shut-down order. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forewarn/clock.h"
+#include "forewarn/conf.h"
+#include "forewarn/core.h"
+#include "forewarn/log.h"
+#include "forewarn/loop.h"
+#include "forewarn/notify.h"
+#include "forewarn/output.h"
+#include "forewarn/path.h"
+#include "forewarn/registry.h"
+#include "forewarn/util.h"
+
+#define EXIT_UNKNOWN 3		/* monitoring-plugin UNKNOWN */
+
+enum mode {
+	MODE_DAEMON,
+	MODE_ONCE,
+	MODE_CHECK_CONFIG,
+};
+
+struct opts {
+	enum mode	 mode;
+	const char	*conf_path;	/* NULL: the default file or embedded */
+	const char	*root;
+	const char	*state_dir;
+	enum fw_format	 format;
+	int		 verbose;
+};
+
+struct daemon {
+	struct fw_loop	*loop;
+	struct fw_core	*core;
+	struct opts	*o;
+	uint64_t	 watchdog_ms;
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+"usage: forewarnd [options]\n"
+"  Watch disks, RAID, NICs, sensors and router links; emit failure events\n"
+"  before a failing part becomes an outage.\n"
+"\n"
+"  (no mode)              run as a daemon in the foreground (systemd Type=notify)\n"
+"  --once                 one full scan, print a report, exit 0 ok / 1 warning /\n"
+"                         2 critical / 3 unknown\n"
+"  --format FMT           report format for --once: text (default), json, nagios\n"
+"  --check-config         validate the configuration, print it normalised, exit 0/1\n"
+"  -c, --config FILE      configuration file (default %s,\n"
+"                         else the embedded default); FILE's conf.d/*.conf follow\n"
+"  --root DIR             read /sys, /proc, /dev and /etc under DIR (test fixtures)\n"
+"  --state-dir DIR        state directory (default from [agent] state_dir)\n"
+"  -v, --verbose          more logging (repeat for more)\n"
+"  --version              print the version\n"
+"  -h, --help             this text\n"
+"\n"
+"Signals: HUP reloads the configuration (a bad file keeps the old one), USR1\n"
+"scans now, TERM and INT stop.\n", FW_CONF_DEFAULT_PATH);
+}
+
+static void
+parse_args(int argc, char **argv, struct opts *o)
+{
+	enum { OPT_ONCE = 256, OPT_FORMAT, OPT_CHECK, OPT_ROOT, OPT_STATE,
+	    OPT_VERSION };
+	static const struct option longopts[] = {
+		{ "once", no_argument, NULL, OPT_ONCE },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "check-config", no_argument, NULL, OPT_CHECK },
+		{ "config", required_argument, NULL, 'c' },
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "state-dir", required_argument, NULL, OPT_STATE },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	bool format_given = false;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_ONCE:
+			o->mode = MODE_ONCE;
+			break;
+		case OPT_FORMAT:
+			if (output_format_from_name(optarg, &o->format) < 0) {
+				fprintf(stderr, "forewarnd: --format: '%s' is "
+				    "not one of text, json, nagios\n", optarg);
+				exit(EXIT_UNKNOWN);
+			}
+			format_given = true;
+			break;
+		case OPT_CHECK:
+			o->mode = MODE_CHECK_CONFIG;
+			break;
+		case 'c':
+			o->conf_path = optarg;
+			break;
+		case OPT_ROOT:
+			o->root = optarg;
+			break;
+		case OPT_STATE:
+			o->state_dir = optarg;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case OPT_VERSION:
+			printf("forewarnd %s\n", FW_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(EXIT_UNKNOWN);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "forewarnd: unexpected argument '%s'\n",
+		    argv[optind]);
+		usage(stderr);
+		exit(EXIT_UNKNOWN);
+	}
+	if (format_given && o->mode != MODE_ONCE) {
+		fprintf(stderr, "forewarnd: --format goes with --once\n");
+		exit(EXIT_UNKNOWN);
+	}
+}
+
+/* Load and validate; on failure print every error and return NULL. */
+static struct fw_conf *
+load_conf(const struct opts *o, char **ret_summary)
+{
+	struct fw_conf_errors errs = { NULL, 0 };
+	struct fw_conf *conf = NULL;
+	char *sum = NULL;
+	size_t i, len;
+	FILE *f;
+
+	if (conf_load(o->conf_path, registry_schema(), &conf, &errs) == 0) {
+		conf_errors_clear(&errs);
+		return conf;
+	}
+	for (i = 0; i < errs.n; i++)
+		log_warnx("%s", errs.msgs[i]);
+	if (ret_summary != NULL && errs.n > 0 &&
+	    (f = open_memstream(&sum, &len)) != NULL) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(f, "%s%s", i > 0 ? "; " : "", errs.msgs[i]);
+		fclose(f);
+		*ret_summary = sum;
+	}
+	conf_errors_clear(&errs);
+	return NULL;
+}
+
+static int
+run_check_config(const struct opts *o)
+{
+	struct fw_conf *conf;
+
+	conf = load_conf(o, NULL);
+	if (conf == NULL)
+		return 1;
+	conf_print(conf, registry_schema(), stdout);
+	conf_free(conf);
+	return 0;
+}
+
+static int
+run_once(const struct opts *o)
+{
+	struct fw_core_opts co = { o->state_dir, true };
+	struct fw_conf *conf;
+	struct fw_loop *loop;
+	struct fw_core *core;
+	enum fw_state st;
+
+	conf = load_conf(o, NULL);
+	if (conf == NULL)
+		return EXIT_UNKNOWN;
+	loop = loop_new();
+	if (loop == NULL)
+		fatal("event loop");
+	core = core_new(loop, conf, &co);
+	core_start(core);
+	core_scan_all(core);
+	st = output_report(core_inventory(core), core_host(core),
+	    clock_wall_ms(), o->format, stdout);
+	fflush(stdout);
+	core_free(core);
+	loop_free(loop);
+	return (int)st;
+}
+
+static void
+on_stop(int signo, void *arg)
+{
+	struct daemon *d = arg;
+
+	log_info("signal %d: stopping", signo);
+	notify_send("STOPPING=1");
+	loop_quit(d->loop);
+}
+
+static void
+on_reload(int signo, void *arg)
+{
+	struct daemon *d = arg;
+	struct fw_conf *conf;
+	char *summary = NULL;
+
+	notify_send("RELOADING=1\nMONOTONIC_USEC=%lld",
+	    (long long)clock_mono_now().us);
+	log_info("reloading configuration");
+	conf = load_conf(d->o, &summary);
+	if (conf == NULL) {
+		log_warnx("configuration rejected; the previous one keeps "
+		    "running");
+		core_set_reload_error(d->core, summary != NULL ? summary :
+		    "configuration rejected");
+		free(summary);
+	} else {
+		core_reload(d->core, conf);
+		log_info("configuration reloaded");
+	}
+	notify_send("READY=1\nSTATUS=running");
+}
+
+static void
+on_scan(int signo, void *arg)
+{
+	struct daemon *d = arg;
+
+	core_scan_all(d->core);
+}
+
+/* The watchdog is petted from the loop, so a wedged loop gets restarted. */
+static void
+on_watchdog(void *arg)
+{
+	struct daemon *d = arg;
+	int64_t slept = clock_suspended_us();
+
+	if (slept > 0)
+		log_info("resumed after %lld s of suspend",
+		    (long long)(slept / 1000000));
+	notify_send("WATCHDOG=1");
+	loop_add_timer(d->loop, (int64_t)d->watchdog_ms, on_watchdog, d);
+}
+
+static int
+run_daemon(struct opts *o)
+{
+	struct fw_core_opts co = { o->state_dir, false };
+	struct daemon d = { 0 };
+	struct fw_conf *conf;
+
+	conf = load_conf(o, NULL);
+	if (conf == NULL)
+		return 1;
+	signal(SIGPIPE, SIG_IGN);
+	d.o = o;
+	d.loop = loop_new();
+	if (d.loop == NULL)
+		fatal("event loop");
+	loop_add_signal(d.loop, SIGTERM, on_stop, &d);
+	loop_add_signal(d.loop, SIGINT, on_stop, &d);
+	loop_add_signal(d.loop, SIGHUP, on_reload, &d);
+	loop_add_signal(d.loop, SIGUSR1, on_scan, &d);
+	d.core = core_new(d.loop, conf, &co);
+	core_start(d.core);
+	d.watchdog_ms = notify_watchdog_ms();
+	if (d.watchdog_ms > 0)
+		loop_add_timer(d.loop, (int64_t)d.watchdog_ms, on_watchdog, &d);
+	log_info("forewarnd %s started on %s", FW_VERSION, core_host(d.core));
+	notify_send("READY=1\nSTATUS=running");
+	loop_run(d.loop);
+	core_free(d.core);
+	loop_free(d.loop);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = { .mode = MODE_DAEMON, .format = FW_FORMAT_TEXT };
+	enum fw_log_level lvl;
+
+	parse_args(argc, argv, &o);
+	lvl = o.mode == MODE_DAEMON ? FW_LOG_INFO : FW_LOG_WARN;
+	lvl += o.verbose;
+	log_init(lvl > FW_LOG_TRACE ? FW_LOG_TRACE : lvl, "forewarnd");
+	if (path_set_root(o.root) < 0)
+		fatalx("--root: path too long");
+	switch (o.mode) {
+	case MODE_CHECK_CONFIG:
+		return run_check_config(&o);
+	case MODE_ONCE:
+		return run_once(&o);
+	default:
+		return run_daemon(&o);
+	}
+}

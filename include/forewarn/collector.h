@@ -1,0 +1,54 @@
+/*
+ * The contract between the core and a collector (chrony's RefclockDriver,
+ * nano-exporter's struct collector).  This is the only header a collector
+ * needs; everything in a collector file but its struct fw_collector is
+ * static.
+ */
+#ifndef FOREWARN_COLLECTOR_H
+#define FOREWARN_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "forewarn/conf.h"
+#include "forewarn/model.h"
+#include "forewarn/report.h"
+
+struct fw_ctx;		/* what the core lends one collector instance */
+
+struct fw_collector {
+	const char	*name;		/* section name and registry key */
+	unsigned	 interval_ms;	/* default period; 0 = fd-driven only */
+	bool		 instances;	/* one instance per [name:INSTANCE] */
+	const struct fw_conf_key *keys;	/* its section's keys (enabled and
+					   interval are implied) */
+	const struct fw_check_def *checks;	/* ends with { NULL } */
+
+	/* cs may be NULL (no section): use defaults.  0 or -errno. */
+	int	(*init)(const struct fw_conf_section *cs, struct fw_ctx *ctx,
+		    void **ret_state);
+	/* One pass: report everything.  Must not block. */
+	int	(*poll)(void *state, struct fw_report *out);
+	/* A watched fd is ready.  May be NULL when nothing is watched. */
+	int	(*ready)(void *state, int fd, uint32_t events,
+		    struct fw_report *out);
+	/* NULL-safe and safe on a half-built state. */
+	void	(*teardown)(void *state);
+};
+
+/* Have ready() called when fd has events (EPOLLIN, EPOLLPRI, ...). */
+int	ctx_watch_fd(struct fw_ctx *ctx, int fd, uint32_t events);
+int	ctx_unwatch_fd(struct fw_ctx *ctx, int fd);
+/* Ask for a poll() soon, e.g. after a uevent said something changed. */
+void	ctx_request_poll(struct fw_ctx *ctx);
+/*
+ * Persisted baselines, so a counter compares with what was seen before a
+ * restart: store current under (entity, name) and return the previous value
+ * in ret_previous.  -ENOENT when there was none (first sight).
+ */
+int	ctx_baseline(struct fw_ctx *ctx, const struct fw_entity *e,
+	    const char *name, double current, double *ret_previous);
+/* The instance name of [name:INSTANCE], or NULL. */
+const char *ctx_instance(const struct fw_ctx *ctx);
+
+#endif

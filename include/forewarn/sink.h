@@ -1,0 +1,45 @@
+/*
+ * The contract of an alert destination.  Sinks see only finished event
+ * records (schema v1 JSON) from the store's outbox, each with its sequence
+ * number; the outbox keeps one cursor per sink and retries with backoff.
+ */
+#ifndef FOREWARN_SINK_H
+#define FOREWARN_SINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "forewarn/conf.h"
+
+struct fw_loop;
+struct fw_outbox;
+struct fw_sink;		/* the outbox's handle of one configured sink */
+
+/* What deliver() may return besides 0 (delivered) and -errno. */
+#define FW_SINK_PENDING	1	/* accepted; outbox_done() follows */
+
+struct fw_sink_env {
+	struct fw_loop	*loop;		/* for fds and timers of async sinks */
+	const char	*host;
+	struct fw_sink	*sink;		/* pass back to outbox_done() */
+};
+
+struct fw_sink_type {
+	const char		*type;		/* "stdout" */
+	const struct fw_conf_key *keys;		/* keys besides type */
+	int	(*init)(const struct fw_conf_section *cs,
+		    const struct fw_sink_env *env, void **ret_state);
+	/*
+	 * Deliver one event.  0: delivered.  FW_SINK_PENDING: in flight, the
+	 * sink calls outbox_done() later.  -EAGAIN (or any transient -errno
+	 * such as -ECONNREFUSED, -ETIMEDOUT): retry after backoff.  -EINVAL or
+	 * -EPERM: permanent rejection; the event is skipped, logged and counted.
+	 */
+	int	(*deliver)(void *state, int64_t seq, const char *json, size_t len);
+	void	(*teardown)(void *state);
+};
+
+/* Completion of a FW_SINK_PENDING delivery; rc as deliver() would return. */
+void	outbox_done(struct fw_sink *sink, int64_t seq, int rc);
+
+#endif
