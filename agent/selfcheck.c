@@ -57,7 +57,7 @@ self_report_agent(struct self_state *st, struct fw_report *out)
 		check_detail_str(c, "reason", problem);
 	} else {
 		report_check(out, e, "agent.store_degraded", FW_STATE_OK,
-		    "forewarnd state store is writable");
+		    "forewarnd state store is usable");
 	}
 	if (reload != NULL) {
 		c = report_check(out, e, "agent.config_reload_failed",
@@ -80,8 +80,11 @@ self_report_instance(struct self_state *st, struct fw_report *out,
 	char id[256];
 	int err;
 
+	char name[256];
+
 	fw_snprintf(id, sizeof(id), "collector/%s", is->name);
-	e = report_entity(out, FW_KIND_AGENT, id, is->name);
+	fw_snprintf(name, sizeof(name), "%s collector", is->name);
+	e = report_entity(out, FW_KIND_AGENT, id, name);
 	entity_label(e, "collector", "%s", is->name);
 	err = is->init_error < 0 ? is->init_error : is->poll_error;
 	if (err < 0) {

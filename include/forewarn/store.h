@@ -55,7 +55,9 @@ int	store_event_append(struct fw_store *s, int64_t time_ms,
 	    int64_t *ret_seq);
 /*
  * Call cb for up to max events with seq > after, in order.  cb returns 0
- * to go on, non-zero to stop.  Returns the number visited or -errno.
+ * to go on, non-zero to stop.  A record that fails its checksum is logged
+ * and passed with json NULL, so the caller can step past it.  Returns the
+ * number visited or -errno.
  */
 int	store_events_after(struct fw_store *s, int64_t after, unsigned max,
 	    int (*cb)(int64_t seq, const char *json, size_t len, void *arg),

@@ -96,5 +96,14 @@ expect_rc 3 "unknown option" -- "$bin" --no-such-option
 expect_rc 3 "bad --format" -- "$bin" --once --format xml
 expect_rc 3 "--format without --once" -- "$bin" --format json
 
+# systemd's notify protocol (READY, WATCHDOG, RELOADING, STOPPING).
+python3 "$here/notify.py" "$bin" "$ok" >"$tmp/notify.out" 2>&1
+notify_line=$(tail -n 1 "$tmp/notify.out")
+np=$(echo "$notify_line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
+nf=$(echo "$notify_line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+passed=$((passed + ${np:-0}))
+failed=$((failed + ${nf:-1}))
+[ "${nf:-1}" -eq 0 ] || { echo "FAIL: notify protocol"; cat "$tmp/notify.out"; }
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,272 @@
+/* The outbox: events into the store first, then to every sink in order, each with its own cursor and backoff. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forewarn/log.h"
+#include "forewarn/loop.h"
+#include "forewarn/outbox.h"
+#include "forewarn/store.h"
+#include "forewarn/util.h"
+
+#define OUTBOX_BATCH		64
+#define OUTBOX_BACKOFF_MIN_MS	1000
+#define OUTBOX_BACKOFF_MAX_MS	(5 * 60 * 1000)
+
+struct fw_sink {
+	struct fw_outbox		*ob;
+	char				*name;
+	const struct fw_sink_type	*type;
+	void				*state;
+	int64_t				 cursor;	/* last seq done */
+	int64_t				 in_flight;	/* seq pending, or 0 */
+	fw_timer_id			 retry_timer;
+	int64_t				 backoff_ms;
+	struct fw_sink_stats		 stats;
+	bool				 busy;		/* inside kick: no re-entry */
+};
+
+struct fw_outbox {
+	struct fw_loop	*loop;
+	struct fw_store	*store;
+	struct fw_sink	**sinks;
+	size_t		  n_sinks;
+};
+
+static void	sink_kick(struct fw_sink *sk);
+
+struct fw_outbox *
+outbox_new(struct fw_loop *loop, struct fw_store *store)
+{
+	struct fw_outbox *ob = xcalloc(1, sizeof(*ob));
+
+	ob->loop = loop;
+	ob->store = store;
+	return ob;
+}
+
+void
+outbox_free(struct fw_outbox *ob)
+{
+	if (ob == NULL)
+		return;
+	outbox_clear_sinks(ob);
+	free(ob);
+}
+
+int
+outbox_add_sink(struct fw_outbox *ob, const char *name,
+    const struct fw_sink_type *type, const struct fw_conf_section *cs,
+    const char *host)
+{
+	struct fw_sink_env env;
+	struct fw_sink *sk = xcalloc(1, sizeof(*sk));
+	int rc;
+
+	sk->ob = ob;
+	sk->name = xstrdup(name);
+	sk->type = type;
+	env.loop = ob->loop;
+	env.host = host;
+	env.sink = sk;
+	rc = type->init(cs, &env, &sk->state);
+	if (rc < 0) {
+		log_warnx("sink '%s' (%s) could not start: %s", name,
+		    type->type, strerror(-rc));
+		free(sk->name);
+		free(sk);
+		return rc;
+	}
+	if (store_cursor_get(ob->store, name, &sk->cursor) < 0) {
+		/* A new sink starts with what happens from now on. */
+		sk->cursor = store_last_seq(ob->store);
+		store_cursor_put(ob->store, name, sk->cursor);
+	}
+	sk->stats.name = sk->name;
+	sk->stats.cursor = sk->cursor;
+	ob->sinks = xreallocarray(ob->sinks, ob->n_sinks + 1,
+	    sizeof(*ob->sinks));
+	ob->sinks[ob->n_sinks++] = sk;
+	sink_kick(sk);
+	return 0;
+}
+
+void
+outbox_clear_sinks(struct fw_outbox *ob)
+{
+	struct fw_sink *sk;
+	size_t i;
+
+	for (i = 0; i < ob->n_sinks; i++) {
+		sk = ob->sinks[i];
+		if (sk->retry_timer != 0)
+			loop_del_timer(ob->loop, sk->retry_timer);
+		if (sk->type->teardown != NULL)
+			sk->type->teardown(sk->state);
+		free(sk->name);
+		free(sk);
+	}
+	free(ob->sinks);
+	ob->sinks = NULL;
+	ob->n_sinks = 0;
+}
+
+static bool
+permanent(int rc)
+{
+	switch (-rc) {
+	case EINVAL:
+	case EPERM:
+	case EACCES:
+	case EBADMSG:
+	case EMSGSIZE:
+	case E2BIG:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void
+retry_timer(void *arg)
+{
+	struct fw_sink *sk = arg;
+
+	sk->retry_timer = 0;
+	sink_kick(sk);
+}
+
+/* Capped exponential backoff with jitter: a delay in [d/2, d]. */
+static void
+schedule_retry(struct fw_sink *sk)
+{
+	uint32_t r;
+	int64_t d;
+
+	sk->backoff_ms = sk->backoff_ms == 0 ? OUTBOX_BACKOFF_MIN_MS :
+	    sk->backoff_ms * 2;
+	if (sk->backoff_ms > OUTBOX_BACKOFF_MAX_MS)
+		sk->backoff_ms = OUTBOX_BACKOFF_MAX_MS;
+	fw_random(&r, sizeof(r));
+	d = sk->backoff_ms / 2 + (int64_t)(r % (uint32_t)(sk->backoff_ms / 2 + 1));
+	sk->retry_timer = loop_add_timer(sk->ob->loop, d, retry_timer, sk);
+}
+
+/* Book the outcome of one delivery; false when the sink must wait. */
+static bool
+settle(struct fw_sink *sk, int64_t seq, int rc)
+{
+	if (rc == FW_SINK_PENDING) {
+		sk->in_flight = seq;
+		return false;
+	}
+	sk->in_flight = 0;
+	if (rc == 0 || permanent(rc)) {
+		if (rc == 0) {
+			sk->stats.delivered++;
+			sk->backoff_ms = 0;
+		} else {
+			sk->stats.rejected++;
+			sk->stats.last_error = rc;
+			log_warnx("sink '%s' rejected event %lld: %s; skipped",
+			    sk->name, (long long)seq, strerror(-rc));
+		}
+		sk->cursor = seq;
+		sk->stats.cursor = seq;
+		return true;
+	}
+	sk->stats.retried++;
+	if (sk->stats.last_error != rc)
+		log_warnx("sink '%s': delivery of event %lld failed: %s; "
+		    "will retry", sk->name, (long long)seq, strerror(-rc));
+	sk->stats.last_error = rc;
+	schedule_retry(sk);
+	return false;
+}
+
+static int
+deliver_one(int64_t seq, const char *json, size_t len, void *arg)
+{
+	struct fw_sink *sk = arg;
+	int rc;
+
+	/* A record that failed its checksum cannot be sent: step past it. */
+	rc = json != NULL ? sk->type->deliver(sk->state, seq, json, len) :
+	    -EBADMSG;
+	return settle(sk, seq, rc) ? 0 : 1;
+}
+
+static void
+sink_kick(struct fw_sink *sk)
+{
+	int64_t before;
+	int n;
+
+	if (sk->busy || sk->in_flight != 0 || sk->retry_timer != 0)
+		return;
+	sk->busy = true;
+	do {
+		before = sk->cursor;
+		n = store_events_after(sk->ob->store, sk->cursor, OUTBOX_BATCH,
+		    deliver_one, sk);
+		if (sk->cursor != before)
+			store_cursor_put(sk->ob->store, sk->name, sk->cursor);
+	} while (n == OUTBOX_BATCH && sk->in_flight == 0 &&
+	    sk->retry_timer == 0);
+	sk->busy = false;
+}
+
+void
+outbox_done(struct fw_sink *sk, int64_t seq, int rc)
+{
+	if (sk->in_flight != seq)
+		return;
+	if (settle(sk, seq, rc))
+		store_cursor_put(sk->ob->store, sk->name, sk->cursor);
+	sink_kick(sk);
+}
+
+int
+outbox_append(struct fw_outbox *ob, int64_t time_ms, const char *fingerprint,
+    const char *json, size_t len)
+{
+	int rc;
+
+	rc = store_event_append(ob->store, time_ms, fingerprint, json, len,
+	    NULL);
+	if (rc < 0)
+		return rc;
+	outbox_kick(ob);
+	return 0;
+}
+
+void
+outbox_kick(struct fw_outbox *ob)
+{
+	size_t i;
+
+	for (i = 0; i < ob->n_sinks; i++)
+		sink_kick(ob->sinks[i]);
+}
+
+int64_t
+outbox_backlog(struct fw_outbox *ob)
+{
+	int64_t last = store_last_seq(ob->store), min = last;
+	size_t i;
+
+	for (i = 0; i < ob->n_sinks; i++)
+		if (ob->sinks[i]->cursor < min)
+			min = ob->sinks[i]->cursor;
+	return last - min;
+}
+
+size_t
+outbox_stats(struct fw_outbox *ob, struct fw_sink_stats *ret, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < ob->n_sinks && i < max; i++)
+		ret[i] = ob->sinks[i]->stats;
+	return i;
+}
