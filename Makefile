@@ -115,6 +115,8 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CFLAGS_EXTRA) -c -o $@ $<
 
+$(BUILD)/tests/%.o $(BUILD)/fuzz/%.o: CFLAGS_EXTRA := -Itests/lib
+
 $(BUILD)/registry.o: $(BUILD)/registry.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

@@ -307,6 +307,8 @@ instance_poll(struct fw_ctx *ctx)
 	t1 = clock_mono_now();
 	ctx->last_poll_ms = mono_diff_ms(t1, t0);
 	ctx->polls++;
+	log_trace("collector '%s' polled in %lld ms", ctx->name,
+	    (long long)ctx->last_poll_ms);
 	if (rc < 0 && ctx->poll_error != rc)
 		log_warnx("collector '%s': poll failed: %s", ctx->name,
 		    strerror(-rc));

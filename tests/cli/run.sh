@@ -91,7 +91,7 @@ expect_rc 0 "--check-config of an empty file" -- "$bin" --check-config -c /dev/n
 expect_rc 0 "--version" -- "$bin" --version
 expect_grep "version text" '^forewarnd [0-9]+\.[0-9]+\.[0-9]+' "$tmp/out"
 expect_rc 0 "--help" -- "$bin" --help
-expect_grep "help names --once" -- '--once' "$tmp/out"
+expect_grep "help names --once" '^  --once ' "$tmp/out"
 expect_rc 3 "unknown option" -- "$bin" --no-such-option
 expect_rc 3 "bad --format" -- "$bin" --once --format xml
 expect_rc 3 "--format without --once" -- "$bin" --format json

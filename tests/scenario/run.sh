@@ -13,10 +13,11 @@ failed=0
 
 # start: launch the daemon and wait for its first poll of every collector.
 start() {
+	n=$(count_log "collector 'host' polled")
 	"$bin" -c "$work/forewarn.conf" --root "$root" --state-dir "$work/state" \
 	    -vv >>"$work/events.jsonl" 2>>"$work/daemon.log" &
 	pid=$!
-	wait_log "collector 'host' polled" "$(count_log "collector 'host' polled")"
+	wait_log "collector 'host' polled" "$n"
 }
 
 count_log() { grep -c -- "$1" "$work/daemon.log" 2>/dev/null || true; }
@@ -42,20 +43,21 @@ scan() {
 }
 
 # reload FILE: install FILE as the config and send SIGHUP.
+reload_done="forewarnd: configuration \\(rejected\\|reloaded\\)"
 reload() {
 	cp "$1" "$work/forewarn.conf"
-	n=$(count_log "reload")
+	n=$(count_log "$reload_done")
 	kill -HUP "$pid"
-	wait_log "configuration re" "$(count_log "configuration re")"
+	wait_log "$reload_done" "$n"
 }
 
-kill9() { kill -9 "$pid"; wait "$pid" 2>/dev/null; }
+kill9() { kill -9 "$pid"; wait "$pid" 2>/dev/null || true; }
 
 stop() {
 	kill -TERM "$pid"
-	wait "$pid"
-	rc=$?
-	[ "$rc" -eq 0 ] || echo "daemon exited $rc after SIGTERM"
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 0 ] || { echo "daemon exited $rc after SIGTERM"; return 1; }
 }
 
 alive() { kill -0 "$pid" 2>/dev/null || { echo "daemon died"; return 1; }; }
@@ -65,12 +67,12 @@ expect_log() { grep -q -- "$1" "$work/daemon.log" || { echo "no '$1' in the log"
 # meminfo KB: set MemAvailable in the fixture root.
 meminfo() { sed -i "s/^MemAvailable:.*/MemAvailable:    $1 kB/" "$root/proc/meminfo"; }
 
-# The stable part of each event: no id, time or since.
+# The stable part of each event: no id, time or since; the work dir as $WORK.
 normalise() {
-	python3 -c '
-import json, sys
+	WORK=$work python3 -c '
+import json, os, sys
 for line in sys.stdin:
-    e = json.loads(line)
+    e = json.loads(line.replace(os.environ["WORK"], "$WORK"))
     for k in ("id", "time", "since"):
         e.pop(k, None)
     print(json.dumps(e, sort_keys=False))
