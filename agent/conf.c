@@ -128,7 +128,7 @@ struct parse_state {
 	unsigned		 line;
 	const char		*text;		/* the whole input */
 	size_t			 len, off;
-	unsigned		 section_file_line;
+	unsigned		 bad_header_line;	/* reported already */
 };
 
 /*
@@ -264,6 +264,8 @@ scan_headers(struct parse_state *ps)
 		if (close == NULL) {
 			add_error(ps->errs, ps->file, line, "section header "
 			    "without ']'");
+			if (ps->bad_header_line == 0)
+				ps->bad_header_line = line;
 			continue;
 		}
 		n = (size_t)(close - p - 1);
@@ -299,7 +301,8 @@ parse_text(struct fw_conf *conf, const char *name, const char *text,
 	ps.len = len;
 	scan_headers(&ps);
 	rc = ini_parse_stream(reader, &ps, handler, &ps);
-	if (rc > 0)
+	/* inih names only the first bad line; ours may have said it better. */
+	if (rc > 0 && (unsigned)rc != ps.bad_header_line)
 		add_error(errs, ps.file, (unsigned)rc, "syntax error (expected "
 		    "'[section]', 'key = value' or a comment)");
 }
@@ -603,7 +606,7 @@ validate_sink(struct fw_conf_section *cs, const struct fw_conf_schema *s,
 		    "'%s'", cs->name, type);
 	tables[1] = t != NULL ? t->keys : NULL;
 	cs->schema = tables[1];
-	if (t != NULL || type == NULL)
+	if (t != NULL)
 		validate_entries(cs, tables, errs);
 }
 
