@@ -111,6 +111,9 @@ $(BUILD)/registry.c: FORCE
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 FORCE:
 
+# Keep intermediate objects (test and fuzz objects are built by chains).
+.SECONDARY:
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CFLAGS_EXTRA) -c -o $@ $<
