@@ -52,7 +52,7 @@ static const struct fw_conf_key agent_keys[] = {
 	    "the flap detection window" },
 	{ "stuck_after", FW_CONF_DURATION, "5s", 100, 600000, NULL,
 	    "a collector poll longer than this raises agent.collector_stuck" },
-	{ NULL }
+	{ .name = NULL }
 };
 
 /* Implied keys of every collector section. */
@@ -60,13 +60,13 @@ static const struct fw_conf_key collector_common_keys[] = {
 	{ "enabled", FW_CONF_BOOL, "yes", 0, 0, NULL, "run this collector" },
 	{ "interval", FW_CONF_DURATION, NULL, 100, 0, NULL,
 	    "poll period (default: the collector's own)" },
-	{ NULL }
+	{ .name = NULL }
 };
 
 static const struct fw_conf_key sink_common_keys[] = {
 	{ "type", FW_CONF_STRING, NULL, 0, 0, NULL, "the sink type" },
 	{ "enabled", FW_CONF_BOOL, "yes", 0, 0, NULL, "deliver to this sink" },
-	{ NULL }
+	{ .name = NULL }
 };
 
 static const struct fw_conf_key check_keys[] = {
@@ -81,7 +81,7 @@ static const struct fw_conf_key check_keys[] = {
 	    "consecutive good results before clearing" },
 	{ "renotify", FW_CONF_DURATION, NULL, 0, 0, NULL,
 	    "re-announce interval for every bad state (0: never)" },
-	{ NULL }
+	{ .name = NULL }
 };
 
 /* ---- error collection ---- */

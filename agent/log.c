@@ -35,7 +35,7 @@ log_level(void)
  * prefix is the syslog-style priority that journald reads from a service's
  * stderr; a terminal gets plain lines.
  */
-static void
+static void FW_PRINTF(4, 0)
 vlog(enum fw_log_level level, const char *prefix, int err, const char *fmt,
     va_list ap)
 {

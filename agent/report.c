@@ -155,7 +155,7 @@ report_reading(struct fw_report *r, struct fw_entity *e, const char *metric,
 	rd->label_value = label_value != NULL ? xstrdup(label_value) : NULL;
 }
 
-static struct fw_check *
+static struct fw_check * FW_PRINTF(4, 0)
 report_add(struct fw_report *r, struct fw_entity *e, const char *code,
     const char *fmt, va_list ap)
 {

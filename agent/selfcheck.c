@@ -21,7 +21,7 @@ static const struct fw_check_def self_checks[] = {
 	{ "agent.collector_stuck", "a collector's poll held the event loop "
 	    "longer than [agent] stuck_after", FW_CMP_NONE, NAN, NAN, 0, 1, 1,
 	    "milliseconds" },
-	{ NULL }
+	{ .code = NULL }
 };
 
 struct self_state {
@@ -131,7 +131,7 @@ self_teardown(void *state)
 	free(state);
 }
 
-static const struct fw_conf_key self_keys[] = { { NULL } };
+static const struct fw_conf_key self_keys[] = { { .name = NULL } };
 
 const struct fw_collector agent_collector = {
 	.name = "agent",

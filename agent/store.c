@@ -46,8 +46,8 @@ enum stmt_id {
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_COND_PUT] = "INSERT OR REPLACE INTO conditions VALUES(?,?,?,?,?,?,?,?,?)",
 	[ST_COND_DEL] = "DELETE FROM conditions WHERE key=? AND check_code=?",
-	[ST_COND_ALL] = "SELECT key, check_code, state, announced, since_ms,"
-	    " last_notify_ms, updated_ms, flapping, changes FROM conditions",
+	[ST_COND_ALL] = ("SELECT key, check_code, state, announced, since_ms,"
+	    " last_notify_ms, updated_ms, flapping, changes FROM conditions"),
 	[ST_BASE_GET] = "SELECT value, time_ms FROM baselines WHERE key=? AND name=?",
 	[ST_BASE_PUT] = "INSERT OR REPLACE INTO baselines VALUES(?,?,?,?)",
 	[ST_EV_ADD] = "INSERT INTO events(time_ms, fingerprint, json, crc) VALUES(?,?,?,?)",

@@ -25,7 +25,7 @@ static const struct fw_check_def host_checks[] = {
 	    0.25, 3, 3, "ratio" },
 	{ "host.unreadable", "a /proc file the host collector needs cannot be "
 	    "read or parsed", FW_CMP_NONE, NAN, NAN, 0, 1, 1, NULL },
-	{ NULL }
+	{ .code = NULL }
 };
 
 struct host_state {
@@ -222,7 +222,7 @@ host_teardown(void *state)
 	free(state);
 }
 
-static const struct fw_conf_key host_keys[] = { { NULL } };
+static const struct fw_conf_key host_keys[] = { { .name = NULL } };
 
 const struct fw_collector host_collector = {
 	.name = "host",

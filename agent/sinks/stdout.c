@@ -87,7 +87,7 @@ stdout_teardown(void *state)
 	free(st);
 }
 
-static const struct fw_conf_key stdout_keys[] = { { NULL } };
+static const struct fw_conf_key stdout_keys[] = { { .name = NULL } };
 
 const struct fw_sink_type stdout_sink_type = {
 	.type = "stdout",

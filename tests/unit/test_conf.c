@@ -24,13 +24,13 @@ static const struct fw_conf_key disk_keys[] = {
 	{ "mode", FW_CONF_ENUM, "fast", 0, 0, modes, "" },
 	{ "retries", FW_CONF_INT, "3", 0, 10, NULL, "" },
 	{ "standby", FW_CONF_BOOL, "yes", 0, 0, NULL, "" },
-	{ NULL }
+	{ .name = NULL }
 };
 
 static const struct fw_check_def disk_checks[] = {
 	{ "disk.temp", "t", FW_CMP_ABOVE, 55, 60, 2, 1, 1, "celsius" },
 	{ "disk.health", "h", FW_CMP_NONE, NAN, NAN, 0, 2, 3, NULL },
-	{ NULL }
+	{ .code = NULL }
 };
 
 static const struct fw_collector disk_c = {
@@ -41,7 +41,7 @@ static const struct fw_collector disk_c = {
 static const struct fw_conf_key snmp_keys[] = {
 	{ "address", FW_CONF_STRING, NULL, 0, 0, NULL, "" },
 	{ "timeout", FW_CONF_DURATION, "2s", 100, 60000, NULL, "" },
-	{ NULL }
+	{ .name = NULL }
 };
 
 static const struct fw_collector snmp_c = {
@@ -51,7 +51,7 @@ static const struct fw_collector snmp_c = {
 
 static const struct fw_conf_key hook_keys[] = {
 	{ "url", FW_CONF_STRING, NULL, 0, 0, NULL, "" },
-	{ NULL }
+	{ .name = NULL }
 };
 
 static const struct fw_sink_type hook_t = { .type = "webhook",

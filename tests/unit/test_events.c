@@ -17,7 +17,7 @@
 static const struct fw_check_def defs[] = {
 	{ "disk.smart.pending", "pending sectors", FW_CMP_ABOVE, 1, 1, 0, 1, 1,
 	    "count" },
-	{ NULL }
+	{ .code = NULL }
 };
 
 struct fixture {

@@ -61,7 +61,7 @@ rec_teardown(void *state)
 {
 }
 
-static const struct fw_conf_key no_keys[] = { { NULL } };
+static const struct fw_conf_key no_keys[] = { { .name = NULL } };
 static const struct fw_sink_type rec_type = { "rec", no_keys, rec_init,
 	rec_deliver, rec_teardown };
 

@@ -14,7 +14,7 @@
 static const struct fw_check_def defs[] = {
 	{ "t.state", "a state check", FW_CMP_NONE, NAN, NAN, 0, 1, 1, NULL },
 	{ "t.value", "a numeric check", FW_CMP_ABOVE, 80, 90, 5, 1, 1, "percent" },
-	{ NULL }
+	{ .code = NULL }
 };
 
 static void
