@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "forewarn/clock.h"
 #include "forewarn/conf.h"
@@ -16,6 +17,7 @@
 #include "forewarn/output.h"
 #include "forewarn/path.h"
 #include "forewarn/registry.h"
+#include "forewarn/store.h"
 #include "forewarn/util.h"
 
 #define EXIT_UNKNOWN 3		/* monitoring-plugin UNKNOWN */
@@ -251,11 +253,7 @@ static void
 on_watchdog(void *arg)
 {
 	struct daemon *d = arg;
-	int64_t slept = clock_suspended_us();
 
-	if (slept > 0)
-		log_info("resumed after %lld s of suspend",
-		    (long long)(slept / 1000000));
 	notify_send("WATCHDOG=1");
 	loop_add_timer(d->loop, (int64_t)d->watchdog_ms, on_watchdog, d);
 }
@@ -266,10 +264,20 @@ run_daemon(struct opts *o)
 	struct fw_core_opts co = { o->state_dir, false };
 	struct daemon d = { 0 };
 	struct fw_conf *conf;
+	const char *dir;
+	int lock;
 
 	conf = load_conf(o, NULL);
 	if (conf == NULL)
 		return 1;
+	dir = o->state_dir != NULL ? o->state_dir : conf->agent.state_dir;
+	lock = store_lock(dir);
+	if (lock == -EWOULDBLOCK) {
+		log_warnx("another forewarnd is running with the state "
+		    "directory %s", dir);
+		conf_free(conf);
+		return 1;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	d.o = o;
 	d.loop = loop_new();
@@ -289,6 +297,8 @@ run_daemon(struct opts *o)
 	loop_run(d.loop);
 	core_free(d.core);
 	loop_free(d.loop);
+	if (lock >= 0)
+		close(lock);
 	return 0;
 }
 

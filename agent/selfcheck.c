@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "forewarn/clock.h"
 #include "forewarn/collector.h"
 #include "forewarn/core.h"
+#include "forewarn/log.h"
 #include "forewarn/util.h"
 
 #define SELF_MAX_INSTANCES 256
@@ -115,8 +117,13 @@ self_poll(void *state, struct fw_report *out)
 {
 	struct fw_instance_status is[SELF_MAX_INSTANCES];
 	struct self_state *st = state;
+	int64_t slept = clock_suspended_us();
 	size_t i, n;
 
+	/* Timers are monotonic, so a resume brings no burst; say it happened. */
+	if (slept > 0)
+		log_info("resumed after %lld s of suspend",
+		    (long long)(slept / 1000000));
 	self_report_agent(st, out);
 	n = core_instances(st->core, is, FW_ARRAY_SIZE(is));
 	for (i = 0; i < n; i++)

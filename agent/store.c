@@ -1,9 +1,11 @@
 /* The state store on SQLite (WAL): conditions, baselines, the event outbox and sink cursors; degrades to memory, never crashes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -268,6 +270,28 @@ open_ro(struct fw_store *s)
 		return;
 	}
 	go_memory(s, src);
+}
+
+int
+store_lock(const char *dir)
+{
+	char path[PATH_MAX];
+	int fd, rc;
+
+	rc = mkdir_state(dir);
+	if (rc < 0)
+		return rc;
+	if (fw_snprintf(path, sizeof(path), "%s/forewarnd.lock", dir) < 0)
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc == -EAGAIN ? -EWOULDBLOCK : rc;
+	}
+	return fd;
 }
 
 struct fw_store *

@@ -20,6 +20,15 @@
 struct fw_store;
 
 /*
+ * Take the state directory for this process (flock on DIR/forewarnd.lock),
+ * so two daemons never share one store.  Returns the lock fd (kept open for
+ * the life of the process), -EWOULDBLOCK when another process holds it, or
+ * another -errno when the lock file cannot be made (the store will then
+ * degrade on its own).
+ */
+int		 store_lock(const char *dir);
+
+/*
  * Open DIR/state.db, creating DIR (0750) and the schema as needed.  Never
  * fails: on any problem the store is in memory and degraded.  readonly:
  * open an existing file without writing (for --once); an absent file gives

@@ -96,6 +96,15 @@ expect_rc 3 "unknown option" -- "$bin" --no-such-option
 expect_rc 3 "bad --format" -- "$bin" --once --format xml
 expect_rc 3 "--format without --once" -- "$bin" --format json
 
+# Two daemons never share one state directory.
+mkdir -p "$tmp/shared-state"
+"$bin" -c "$conf" --root "$ok" --state-dir "$tmp/shared-state" >/dev/null 2>&1 &
+first=$!
+sleep 0.5
+expect_rc 1 "a second daemon on the same state directory" -- "$bin" -c "$conf" --root "$ok" --state-dir "$tmp/shared-state"
+expect_grep "the refusal says why" 'another forewarnd is running with the state directory' "$tmp/err"
+kill -TERM $first; wait $first
+
 # systemd's notify protocol (READY, WATCHDOG, RELOADING, STOPPING).
 python3 "$here/notify.py" "$bin" "$ok" >"$tmp/notify.out" 2>&1
 notify_line=$(tail -n 1 "$tmp/notify.out")
