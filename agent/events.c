@@ -92,7 +92,7 @@ utf8_seq(const unsigned char *p, size_t n)
  * A JSON string from bytes that may not be UTF-8 (device strings, kernel
  * messages): invalid sequences become U+FFFD, so jansson never refuses it.
  */
-static json_t *
+json_t *
 json_text(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
@@ -119,8 +119,7 @@ json_text(const char *s)
 	return j != NULL ? j : json_string("");
 }
 
-/* Integral values print as integers; non-finite ones are left out. */
-static json_t *
+json_t *
 json_number(double v)
 {
 	if (!isfinite(v))
@@ -139,19 +138,27 @@ set_num(json_t *o, const char *key, double v)
 		json_object_set_new(o, key, n);
 }
 
+json_t *
+json_entity_labels(const struct fw_entity *e)
+{
+	json_t *labels = json_object();
+	size_t i;
+
+	for (i = 0; i < e->n_labels; i++)
+		json_object_set_new(labels, e->labels[i].key,
+		    json_text(e->labels[i].value));
+	return labels;
+}
+
 static json_t *
 build_entity(const struct fw_entity *e)
 {
-	json_t *o = json_object(), *labels = json_object();
-	size_t i;
+	json_t *o = json_object();
 
 	json_object_set_new(o, "kind", json_string(kind_name(e->kind)));
 	json_object_set_new(o, "id", json_text(e->id));
 	json_object_set_new(o, "name", json_text(e->name));
-	for (i = 0; i < e->n_labels; i++)
-		json_object_set_new(labels, e->labels[i].key,
-		    json_text(e->labels[i].value));
-	json_object_set_new(o, "labels", labels);
+	json_object_set_new(o, "labels", json_entity_labels(e));
 	return o;
 }
 
@@ -189,8 +196,8 @@ build_details(const struct fw_event_input *in)
 	return d;
 }
 
-static json_t *
-build_related(const struct fw_entity *e)
+json_t *
+json_entity_related(const struct fw_entity *e)
 {
 	json_t *a = json_array(), *o;
 	size_t i;
@@ -271,7 +278,7 @@ event_build(const struct fw_event_input *in, size_t *ret_len,
 	json_object_set_new(o, "since", json_string(since));
 	json_object_set_new(o, "summary", json_text(summary));
 	json_object_set_new(o, "details", build_details(in));
-	json_object_set_new(o, "related", build_related(in->entity));
+	json_object_set_new(o, "related", json_entity_related(in->entity));
 	json_object_set_new(o, "fingerprint", json_string(fp));
 	free(summary);
 	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);

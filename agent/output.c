@@ -100,26 +100,13 @@ output_text(struct fw_entity **ents, size_t n, const char *host,
 
 /* ---- json ---- */
 
-static json_t *
-json_labels(const struct fw_entity *e)
-{
-	json_t *o = json_object();
-	size_t i;
-
-	for (i = 0; i < e->n_labels; i++)
-		json_object_set_new(o, e->labels[i].key,
-		    json_string(e->labels[i].value));
-	return o;
-}
-
+/* JSON has no NaN: a value that is not finite is null here. */
 static json_t *
 json_num(double v)
 {
-	if (!isfinite(v))
-		return json_null();
-	if (v == floor(v) && fabs(v) < 9007199254740992.0)
-		return json_integer((json_int_t)v);
-	return json_real(v);
+	json_t *n = json_number(v);
+
+	return n != NULL ? n : json_null();
 }
 
 static json_t *
@@ -128,7 +115,7 @@ json_check(const struct fw_check *c)
 	json_t *o = json_object(), *d = json_object();
 	size_t i;
 
-	json_object_set_new(o, "check", json_string(c->code));
+	json_object_set_new(o, "check", json_text(c->code));
 	json_object_set_new(o, "state", json_string(state_name(c->state)));
 	if (c->has_value) {
 		json_object_set_new(o, "value", json_num(c->value));
@@ -136,11 +123,11 @@ json_check(const struct fw_check *c)
 			json_object_set_new(o, "unit",
 			    json_string(c->def->unit));
 	}
-	json_object_set_new(o, "summary", json_string(c->message));
+	json_object_set_new(o, "summary", json_text(c->message));
 	for (i = 0; i < c->n_details; i++)
 		json_object_set_new(d, c->details[i].key,
 		    c->details[i].is_num ? json_num(c->details[i].num) :
-		    json_string(c->details[i].str));
+		    json_text(c->details[i].str));
 	json_object_set_new(o, "details", d);
 	return o;
 }
@@ -152,22 +139,11 @@ json_entity(const struct fw_entity *e)
 	size_t i;
 
 	json_object_set_new(o, "kind", json_string(kind_name(e->kind)));
-	json_object_set_new(o, "id", json_string(e->id));
-	json_object_set_new(o, "name", json_string(e->name));
+	json_object_set_new(o, "id", json_text(e->id));
+	json_object_set_new(o, "name", json_text(e->name));
 	json_object_set_new(o, "state", json_string(state_name(entity_state(e))));
-	json_object_set_new(o, "labels", json_labels(e));
-	a = json_array();
-	for (i = 0; i < e->n_relations; i++) {
-		json_t *r = json_object();
-
-		json_object_set_new(r, "relation",
-		    json_string(e->relations[i].relation));
-		json_object_set_new(r, "kind",
-		    json_string(kind_name(e->relations[i].kind)));
-		json_object_set_new(r, "id", json_string(e->relations[i].id));
-		json_array_append_new(a, r);
-	}
-	json_object_set_new(o, "relations", a);
+	json_object_set_new(o, "labels", json_entity_labels(e));
+	json_object_set_new(o, "relations", json_entity_related(e));
 	a = json_array();
 	for (i = 0; i < e->n_checks; i++)
 		json_array_append_new(a, json_check(&e->checks[i]));
@@ -177,15 +153,15 @@ json_entity(const struct fw_entity *e)
 		const struct fw_reading *rd = &e->readings[i];
 		json_t *r = json_object();
 
-		json_object_set_new(r, "metric", json_string(rd->metric));
+		json_object_set_new(r, "metric", json_text(rd->metric));
 		json_object_set_new(r, "value", json_num(rd->value));
 		if (rd->unit[0] != '\0')
-			json_object_set_new(r, "unit", json_string(rd->unit));
+			json_object_set_new(r, "unit", json_text(rd->unit));
 		if (rd->label_key != NULL) {
 			json_t *l = json_object();
 
 			json_object_set_new(l, rd->label_key,
-			    json_string(rd->label_value));
+			    json_text(rd->label_value));
 			json_object_set_new(r, "labels", l);
 		}
 		json_array_append_new(a, r);
@@ -205,7 +181,7 @@ output_json(struct fw_entity **ents, size_t n, const char *host,
 	event_format_time(time_ms, when);
 	json_object_set_new(doc, "schema", json_integer(FW_EVENT_SCHEMA));
 	json_object_set_new(doc, "version", json_string(FW_VERSION));
-	json_object_set_new(doc, "host", json_string(host));
+	json_object_set_new(doc, "host", json_text(host));
 	json_object_set_new(doc, "time", json_string(when));
 	json_object_set_new(doc, "state", json_string(state_name(worst)));
 	for (i = 0; i < n; i++)

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "forewarn/health.h"
 #include "forewarn/inventory.h"
 #include "forewarn/model.h"
@@ -38,5 +40,15 @@ void	event_format_time(int64_t time_ms, char ret[32]);
  */
 char	*event_build(const struct fw_event_input *in, size_t *ret_len,
 	    char ret_fingerprint[FW_FINGERPRINT_LEN + 1]);
+
+/*
+ * JSON pieces shared with the --once report.  json_text never fails: bytes
+ * that are not UTF-8 become U+FFFD.  json_number returns NULL for values
+ * that are not finite (JSON has no NaN); integral values become integers.
+ */
+json_t	*json_text(const char *s);
+json_t	*json_number(double v);
+json_t	*json_entity_labels(const struct fw_entity *e);
+json_t	*json_entity_related(const struct fw_entity *e);
 
 #endif
