@@ -6,6 +6,7 @@
 #   make asan       the same under AddressSanitizer + UBSan (build-asan/)
 #   make valgrind   the unit tests under valgrind
 #   make fuzz       build the libFuzzer targets (clang) and run each briefly
+#   make lab        build the QEMU hardware lab and run its scenarios
 #   make scenario-update   regenerate the scenario golden files
 
 BUILD	?= build
@@ -26,7 +27,8 @@ PKGS	:= inih sqlite3 jansson
 DEBIAN_DEPS := build-essential pkg-config clang libclang-rt-14-dev valgrind \
 	libinih-dev libsqlite3-dev libjansson-dev libcmocka-dev \
 	libudev-dev libatasmart-dev libsensors-dev libmnl-dev \
-	python3 sqlite3 procps
+	python3 sqlite3 procps \
+	qemu-system-x86 busybox-static cpio kmod xz-utils nvme-cli
 
 WARN	:= -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow \
 	   -Wno-unused-parameter
@@ -79,7 +81,7 @@ FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/fuzz/%)
 
 .PHONY: all deps check unit scenario scenario-update asan valgrind fuzz \
-	fuzz-build bench install clean
+	fuzz-build lab bench install clean
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/forewarnd
@@ -140,6 +142,12 @@ scenario-update: all
 
 asan:
 	$(MAKE) BUILD=build-asan SAN=1 check
+
+# The QEMU lab boots a Debian kernel with emulated disks and a NIC and runs
+# forewarnd inside it (tests/lab/, about 8 s a scenario under TCG).
+lab: all
+	sh tests/lab/build.sh $(BUILD) $(BUILD)/forewarnd
+	python3 tests/lab/run.py $(BUILD) $(LAB_SCENARIOS)
 
 valgrind: unit
 	FW_VALGRIND=1 sh tests/run-tests.sh $(BUILD) unit

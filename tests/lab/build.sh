@@ -1,0 +1,97 @@
+#!/bin/sh
+# Build the QEMU hardware lab: a Debian kernel (the package linux-image-amd64
+# points at, from the Debian archive) and a busybox initramfs carrying
+# forewarnd, its libraries and the kernel modules the lab devices need.
+#   tests/lab/build.sh BUILD_DIR FOREWARND
+# Output: BUILD_DIR/lab/vmlinux and BUILD_DIR/lab/initrd.cpio.  The kernel
+# package is cached in BUILD_DIR/lab/kernel/ between runs.
+set -eu
+out=$(realpath -m "$1/lab")
+agent=$(realpath "$2")
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$out/kernel"
+
+# Modules for AHCI, NVMe, virtio disks and NIC, md RAID1, bonding and
+# sensors, loaded at boot; their dependencies are resolved with modprobe.
+MODULES="ahci sd_mod sg nvme md-mod raid1 virtio_pci virtio_blk virtio_net
+	bonding i2c-i801"
+# Copied but loaded by the scenarios that need them, with parameters
+# (i2c-stub needs chip_addr=).
+ON_DEMAND="i2c-stub lm75"
+
+pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+    sed -n 's/^ *Depends: \(linux-image-[0-9].*\)/\1/p' | head -n 1)
+[ -n "$pkg" ] || { echo "lab: cannot find the Debian kernel package (run apt-get update)" >&2; exit 1; }
+kver=${pkg#linux-image-}
+kdir=$out/kernel/$kver
+if [ ! -f "$kdir/vmlinux" ]; then
+	rm -rf "$kdir"
+	mkdir -p "$kdir"
+	(cd "$kdir" && apt-get download "$pkg" >/dev/null 2>&1) ||
+	    { echo "lab: apt-get download $pkg failed" >&2; exit 1; }
+	dpkg -x "$kdir"/*.deb "$kdir/x"
+	depmod -b "$kdir/x" "$kver"
+	# vmlinuz is a bzImage with an xz payload: boot the uncompressed
+	# vmlinux (PVH), which starts twice as fast under TCG.
+	python3 - "$kdir/x/boot/vmlinuz-$kver" "$kdir/vmlinux.xz" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+i = data.find(b"\xfd7zXZ\x00")
+if i < 0:
+    sys.exit("lab: no xz payload in vmlinuz")
+open(sys.argv[2], "wb").write(data[i:])
+PY
+	xz -dc --single-stream "$kdir/vmlinux.xz" >"$kdir/vmlinux" 2>/dev/null || true
+	[ -s "$kdir/vmlinux" ] || { echo "lab: could not extract vmlinux" >&2; exit 1; }
+	rm -f "$kdir/vmlinux.xz" "$kdir"/*.deb
+fi
+
+root=$out/root
+rm -rf "$root"
+mkdir -p "$root/bin" "$root/sbin" "$root/usr/local/bin" "$root/etc" \
+    "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/run" \
+    "$root/var/lib/forewarn" "$root/lib/modules/$kver"
+cp /bin/busybox "$root/bin/busybox"
+for app in $("$root/bin/busybox" --list); do
+	[ "$app" = busybox ] || ln -sf busybox "$root/bin/$app"
+done
+
+# Modules in load order, dependencies first.
+copy_modules() {
+	for m in "$@"; do
+		modprobe -d "$kdir/x" -S "$kver" --show-depends "$m" |
+		    awk '$1 == "insmod" { print $2 }'
+	done | awk '!seen[$0]++' | while read -r ko; do
+		rel=${ko#"$kdir/x/lib/modules/$kver/"}
+		mkdir -p "$root/lib/modules/$kver/$(dirname "$rel")"
+		cp "$ko" "$root/lib/modules/$kver/$rel"
+		echo "/lib/modules/$kver/$rel"
+	done
+}
+copy_modules $MODULES >"$root/etc/modules.order"
+copy_modules $ON_DEMAND >/dev/null
+cp "$kdir/x/lib/modules/$kver"/modules.* "$root/lib/modules/$kver/" 2>/dev/null || true
+
+# Dynamic binaries go in with the libraries ldd names.
+copy_bin() {
+	cp "$1" "$root/usr/local/bin/"
+	ldd "$1" | awk '/=>/ { print $3 } /^\t\// { print $1 }' | while read -r lib; do
+		[ -f "$lib" ] || continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+copy_bin "$agent"
+for tool in mdadm smartctl nvme i2cset sensors; do
+	p=$(command -v "$tool" 2>/dev/null) && copy_bin "$p"
+done
+cp "$here/guest-init" "$root/init"
+chmod 0755 "$root/init"
+echo "lab" >"$root/etc/hostname"
+echo "0123456789abcdef0123456789abcdef" >"$root/etc/machine-id"
+printf 'PRETTY_NAME="forewarn QEMU lab (Debian %s kernel)"\n' "$kver" >"$root/etc/os-release"
+
+(cd "$root" && find . | cpio -o -H newc --quiet) >"$out/initrd.cpio"
+cp "$kdir/vmlinux" "$out/vmlinux"
+echo "$kver" >"$out/kernel-version"
+echo "lab: kernel $kver, initrd $(du -h "$out/initrd.cpio" | cut -f1)"
