@@ -131,6 +131,10 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_LIB_OBJS) $(LIBFW)
 
 unit: $(UNIT_BINS)
 
+# Lab tools run inside the guest.
+$(BUILD)/tests/lab/probe-dump: $(BUILD)/tests/lab/probe-dump.o $(BUILD)/agent/clock.o $(LIBFW)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs libatasmart)
+
 check: all unit
 	sh tests/run-tests.sh $(BUILD)
 
@@ -145,8 +149,8 @@ asan:
 
 # The QEMU lab boots a Debian kernel with emulated disks and a NIC and runs
 # forewarnd inside it (tests/lab/, about 8 s a scenario under TCG).
-lab: all
-	sh tests/lab/build.sh $(BUILD) $(BUILD)/forewarnd
+lab: all $(BUILD)/tests/lab/probe-dump
+	sh tests/lab/build.sh $(BUILD) $(BUILD)/forewarnd $(BUILD)/tests/lab/probe-dump
 	python3 tests/lab/run.py $(BUILD) $(LAB_SCENARIOS)
 
 valgrind: unit

@@ -2,12 +2,13 @@
 # Build the QEMU hardware lab: a Debian kernel (the package linux-image-amd64
 # points at, from the Debian archive) and a busybox initramfs carrying
 # forewarnd, its libraries and the kernel modules the lab devices need.
-#   tests/lab/build.sh BUILD_DIR FOREWARND
+#   tests/lab/build.sh BUILD_DIR FOREWARND [TOOL...]
 # Output: BUILD_DIR/lab/vmlinux and BUILD_DIR/lab/initrd.cpio.  The kernel
 # package is cached in BUILD_DIR/lab/kernel/ between runs.
 set -eu
 out=$(realpath -m "$1/lab")
 agent=$(realpath "$2")
+shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out/kernel"
 
@@ -82,6 +83,9 @@ copy_bin() {
 	done
 }
 copy_bin "$agent"
+for tool in "$@"; do
+	copy_bin "$(realpath "$tool")"
+done
 for tool in mdadm smartctl nvme i2cset sensors; do
 	p=$(command -v "$tool" 2>/dev/null) && copy_bin "$p"
 done

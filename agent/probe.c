@@ -1,0 +1,399 @@
+/* Device I/O in a helper process with per-request deadlines: a hung disk costs a helper, never the loop. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "forewarn/log.h"
+#include "forewarn/loop.h"
+#include "forewarn/path.h"
+#include "forewarn/probe.h"
+#include "forewarn/probe_ops.h"
+#include "forewarn/util.h"
+
+#define PROBE_DEV_MAX		32
+#define PROBE_ZOMBIES_MAX	64
+
+/* The fixed-size frame of a request; replies are struct fw_probe_reply. */
+struct probe_req {
+	uint64_t	id;
+	uint32_t	op;
+	char		dev[PROBE_DEV_MAX];
+};
+
+struct pending {
+	uint64_t	 id;
+	enum fw_probe_op op;
+	char		 dev[PROBE_DEV_MAX];
+	uint32_t	 deadline_ms;
+	probe_cb	 cb;
+	void		*arg;
+};
+
+struct fw_probe {
+	struct fw_loop		*loop;
+	pid_t			 pid;		/* the helper, or 0 */
+	int			 fd;		/* our end of its socket, or -1 */
+	struct pending		 queue[FW_PROBE_QUEUE_MAX];	/* a ring */
+	size_t			 head, n;
+	bool			 in_flight;
+	fw_timer_id		 timer;
+	uint64_t		 next_id;
+	unsigned		 started;
+	bool			 closing;
+	pid_t			 zombies[PROBE_ZOMBIES_MAX];
+	size_t			 n_zombies;
+	struct fw_probe_reply	 reply;
+};
+
+static void	probe_kick(struct fw_probe *p);
+
+/* ---- the helper process ---- */
+
+static bool
+valid_name(const char *dev)
+{
+	size_t i;
+
+	if (dev[0] == '\0')
+		return false;
+	for (i = 0; dev[i] != '\0'; i++)
+		if (i >= PROBE_DEV_MAX - 1 || !((dev[i] >= 'a' &&
+		    dev[i] <= 'z') || (dev[i] >= '0' && dev[i] <= '9')))
+			return false;
+	return true;
+}
+
+/*
+ * Only what the kernel lists as a block device or an NVMe controller, found
+ * by the helper itself, may be opened: never a path the caller chose.
+ */
+static int
+helper_open(const char *dev, int flags)
+{
+	char sys[256], node[256];
+	struct stat st;
+
+	if (!valid_name(dev))
+		return -EINVAL;
+	if ((path_build(sys, sizeof(sys), "/sys/block/%s", dev) < 0 ||
+	    stat(sys, &st) < 0) &&
+	    (path_build(sys, sizeof(sys), "/sys/class/nvme/%s", dev) < 0 ||
+	    stat(sys, &st) < 0))
+		return -ENODEV;
+	if (path_build(node, sizeof(node), "/dev/%s", dev) < 0)
+		return -ENAMETOOLONG;
+	return path_open(node, flags | O_NOCTTY);
+}
+
+static void
+helper_handle(const struct probe_req *req, struct fw_probe_reply *rep)
+{
+	size_t len = 0;
+	int fd, rc;
+
+	memset(rep, 0, offsetof(struct fw_probe_reply, data));
+	rep->id = req->id;
+	/* The open itself may hang on a dying disk: that is the point. */
+	fd = helper_open(req->dev, req->op == FW_PROBE_OPEN ? O_RDONLY :
+	    O_RDONLY | O_NONBLOCK);
+	if (fd < 0) {
+		rep->status = fd;
+		return;
+	}
+	switch (req->op) {
+	case FW_PROBE_ATA_SMART:
+		rc = ata_smart_blob(fd, rep->data, sizeof(rep->data), &len);
+		break;
+	case FW_PROBE_NVME_SMART_LOG:
+		rc = nvme_smart_log(fd, rep->data, sizeof(rep->data), &len);
+		break;
+	case FW_PROBE_OPEN:
+		rc = 0;
+		break;
+	default:
+		rc = -EINVAL;
+		break;
+	}
+	close(fd);
+	rep->status = rc;
+	rep->len = rc == 0 ? (uint32_t)len : 0;
+}
+
+void
+probe_helper_serve(int fd)
+{
+	static struct fw_probe_reply rep;
+	struct probe_req req;
+	ssize_t n;
+
+	for (;;) {
+		n = recv(fd, &req, sizeof(req), 0);
+		if (n == 0)
+			return;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (n != (ssize_t)sizeof(req))
+			return;		/* not our frame: stop serving */
+		req.dev[PROBE_DEV_MAX - 1] = '\0';
+		helper_handle(&req, &rep);
+		if (send(fd, &rep, offsetof(struct fw_probe_reply, data) +
+		    rep.len, MSG_NOSIGNAL) < 0)
+			return;
+	}
+}
+
+/* In the child: a clean slate, then serve until the parent goes away. */
+static void __attribute__((noreturn))
+helper_main(int fd)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_NAME, "forewarnd-probe");
+	if (fd != 3) {
+		dup2(fd, 3);
+		close(fd);
+	}
+	closefrom(4);
+	probe_helper_serve(3);
+	_exit(0);
+}
+
+/* ---- the main side ---- */
+
+static void
+reap(struct fw_probe *p)
+{
+	size_t i = 0;
+
+	while (i < p->n_zombies) {
+		if (waitpid(p->zombies[i], NULL, WNOHANG) != 0) {
+			p->zombies[i] = p->zombies[--p->n_zombies];
+			continue;
+		}
+		i++;
+	}
+}
+
+/* Drop the helper: killed and left to be reaped once its I/O returns. */
+static void
+helper_drop(struct fw_probe *p)
+{
+	if (p->fd >= 0) {
+		loop_del_fd(p->loop, p->fd);
+		close(p->fd);
+		p->fd = -1;
+	}
+	if (p->pid > 0) {
+		kill(p->pid, SIGKILL);
+		if (waitpid(p->pid, NULL, WNOHANG) == 0 &&
+		    p->n_zombies < PROBE_ZOMBIES_MAX)
+			p->zombies[p->n_zombies++] = p->pid;
+		p->pid = 0;
+	}
+	reap(p);
+}
+
+static void
+finish_head(struct fw_probe *p, const struct fw_probe_reply *rep)
+{
+	struct pending pd = p->queue[p->head];
+
+	p->head = (p->head + 1) % FW_PROBE_QUEUE_MAX;
+	p->n--;
+	p->in_flight = false;
+	if (p->timer != 0) {
+		loop_del_timer(p->loop, p->timer);
+		p->timer = 0;
+	}
+	pd.cb(rep, pd.arg);
+}
+
+static void
+fail_head(struct fw_probe *p, int status)
+{
+	struct fw_probe_reply *rep = &p->reply;
+
+	memset(rep, 0, offsetof(struct fw_probe_reply, data));
+	rep->id = p->queue[p->head].id;
+	rep->status = status;
+	finish_head(p, rep);
+}
+
+static void
+on_reply(int fd, uint32_t events, void *arg)
+{
+	struct fw_probe *p = arg;
+	ssize_t n;
+
+	n = recv(fd, &p->reply, sizeof(p->reply), MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n < (ssize_t)offsetof(struct fw_probe_reply, data) ||
+	    p->reply.len > FW_PROBE_DATA_MAX ||
+	    (size_t)n != offsetof(struct fw_probe_reply, data) + p->reply.len ||
+	    !p->in_flight || p->reply.id != p->queue[p->head].id) {
+		/* Died, or said something we did not ask for: replace it. */
+		log_warnx("device probe helper %d failed; starting another",
+		    (int)p->pid);
+		helper_drop(p);
+		if (p->in_flight)
+			fail_head(p, -ECONNRESET);
+		probe_kick(p);
+		return;
+	}
+	finish_head(p, &p->reply);
+	probe_kick(p);
+}
+
+static void
+on_deadline(void *arg)
+{
+	struct fw_probe *p = arg;
+
+	p->timer = 0;
+	log_warnx("device '%s' did not answer within %u ms; replacing the "
+	    "probe helper", p->queue[p->head].dev,
+	    p->queue[p->head].deadline_ms);
+	helper_drop(p);
+	fail_head(p, -ETIMEDOUT);
+	probe_kick(p);
+}
+
+static int
+helper_spawn(struct fw_probe *p)
+{
+	int sv[2], rc;
+	pid_t pid;
+
+	reap(p);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return rc;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		helper_main(sv[1]);
+	}
+	close(sv[1]);
+	rc = loop_add_fd(p->loop, sv[0], EPOLLIN, on_reply, p);
+	if (rc < 0) {
+		close(sv[0]);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return rc;
+	}
+	p->fd = sv[0];
+	p->pid = pid;
+	p->started++;
+	return 0;
+}
+
+static void
+probe_kick(struct fw_probe *p)
+{
+	struct pending *pd;
+	struct probe_req req;
+	int rc;
+
+	while (!p->in_flight && p->n > 0) {
+		pd = &p->queue[p->head];
+		if (p->fd < 0 && (rc = helper_spawn(p)) < 0) {
+			log_warnx("cannot start the device probe helper: %s",
+			    strerror(-rc));
+			fail_head(p, rc);
+			continue;
+		}
+		memset(&req, 0, sizeof(req));
+		req.id = pd->id;
+		req.op = (uint32_t)pd->op;
+		memcpy(req.dev, pd->dev, sizeof(req.dev));
+		if (send(p->fd, &req, sizeof(req), MSG_NOSIGNAL |
+		    MSG_DONTWAIT) != (ssize_t)sizeof(req)) {
+			helper_drop(p);
+			fail_head(p, -ECONNRESET);
+			continue;
+		}
+		p->in_flight = true;
+		p->timer = loop_add_timer(p->loop, pd->deadline_ms, on_deadline,
+		    p);
+	}
+}
+
+struct fw_probe *
+probe_new(struct fw_loop *loop)
+{
+	struct fw_probe *p = xcalloc(1, sizeof(*p));
+
+	p->loop = loop;
+	p->fd = -1;
+	p->next_id = 1;
+	return p;
+}
+
+void
+probe_free(struct fw_probe *p)
+{
+	if (p == NULL)
+		return;
+	p->closing = true;	/* callbacks below must not start a helper */
+	if (p->timer != 0)
+		loop_del_timer(p->loop, p->timer);
+	p->timer = 0;
+	helper_drop(p);
+	while (p->n > 0)
+		fail_head(p, -ECANCELED);
+	free(p);
+}
+
+int
+probe_submit(struct fw_probe *p, enum fw_probe_op op, const char *dev,
+    uint32_t deadline_ms, probe_cb cb, void *arg)
+{
+	struct pending *pd;
+
+	if (op < FW_PROBE_ATA_SMART || op > FW_PROBE_OPEN || !valid_name(dev) ||
+	    cb == NULL || deadline_ms == 0)
+		return -EINVAL;
+	if (p->closing)
+		return -ECANCELED;
+	if (p->n == FW_PROBE_QUEUE_MAX)
+		return -EBUSY;
+	pd = &p->queue[(p->head + p->n) % FW_PROBE_QUEUE_MAX];
+	memset(pd, 0, sizeof(*pd));
+	pd->id = p->next_id++;
+	pd->op = op;
+	fw_strlcpy(pd->dev, dev, sizeof(pd->dev));
+	pd->deadline_ms = deadline_ms;
+	pd->cb = cb;
+	pd->arg = arg;
+	p->n++;
+	probe_kick(p);
+	return 0;
+}
+
+unsigned
+probe_helpers_started(const struct fw_probe *p)
+{
+	return p->started;
+}

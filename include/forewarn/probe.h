@@ -1,0 +1,65 @@
+/*
+ * Device I/O off the event loop (DESIGN §8).  Everything that can block on
+ * hardware — opening /dev nodes, ATA commands over SG_IO, NVMe admin
+ * commands — runs in a helper process, one request at a time, each with a
+ * deadline.  A request past its deadline is answered -ETIMEDOUT, the hung
+ * helper is killed and left to the kernel (a process stuck in disk I/O
+ * cannot die until the I/O returns), and a fresh helper serves the next
+ * request: the loop never waits.  The helper opens only devices it finds
+ * itself under /sys (through the --root prefix), so the main process cannot
+ * make it open arbitrary paths; later it is the only part that keeps
+ * CAP_SYS_RAWIO and CAP_SYS_ADMIN.
+ */
+#ifndef FOREWARN_PROBE_H
+#define FOREWARN_PROBE_H
+
+#include <stdint.h>
+
+struct fw_loop;
+struct fw_probe;
+
+#define FW_PROBE_DATA_MAX	4096
+#define FW_PROBE_QUEUE_MAX	256
+
+enum fw_probe_op {
+	/*
+	 * ATA disk (directly or through SAT): CHECK POWER MODE first; a disk
+	 * in standby is not woken (status -EAGAIN).  Otherwise IDENTIFY,
+	 * SMART RETURN STATUS, READ DATA and READ THRESHOLDS, answered as a
+	 * libatasmart blob (tags IDFY, SMST, SMDT, SMTH).
+	 */
+	FW_PROBE_ATA_SMART = 1,
+	/* NVMe: Get Log Page 02h (SMART / Health Information), 512 bytes. */
+	FW_PROBE_NVME_SMART_LOG = 2,
+	/* Open the device node and close it again: is it answering at all? */
+	FW_PROBE_OPEN = 3,
+};
+
+struct fw_probe_reply {
+	uint64_t	id;
+	int32_t		status;		/* 0, or -errno; -ETIMEDOUT on deadline */
+	uint32_t	len;		/* bytes of data */
+	uint8_t		data[FW_PROBE_DATA_MAX];
+};
+
+typedef void	(*probe_cb)(const struct fw_probe_reply *reply, void *arg);
+
+struct fw_probe	*probe_new(struct fw_loop *loop);
+/* Kills the helper; pending requests are answered -ECANCELED. */
+void		 probe_free(struct fw_probe *p);
+
+/*
+ * Queue op on the device with kernel name dev ("sda", "nvme0").  cb runs
+ * from the loop with the reply, exactly once.  0, or -EINVAL (bad name or
+ * op) or -EBUSY (queue full).
+ */
+int		 probe_submit(struct fw_probe *p, enum fw_probe_op op,
+		    const char *dev, uint32_t deadline_ms, probe_cb cb,
+		    void *arg);
+/* Helpers started so far (1 + the number replaced after a hang or crash). */
+unsigned	 probe_helpers_started(const struct fw_probe *p);
+
+/* The helper's side, for tests: serve requests on fd until it closes. */
+void		 probe_helper_serve(int fd);
+
+#endif
