@@ -28,7 +28,7 @@ DEBIAN_DEPS := build-essential pkg-config clang libclang-rt-14-dev valgrind \
 	libinih-dev libsqlite3-dev libjansson-dev libcmocka-dev \
 	libudev-dev libatasmart-dev libsensors-dev libmnl-dev \
 	python3 sqlite3 procps \
-	qemu-system-x86 busybox-static cpio kmod xz-utils nvme-cli
+	qemu-system-x86 busybox-static cpio kmod xz-utils nvme-cli libatasmart-bin
 
 WARN	:= -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow \
 	   -Wno-unused-parameter
@@ -125,9 +125,11 @@ $(BUILD)/tests/%.o $(BUILD)/fuzz/%.o: CFLAGS_EXTRA := -Itests/lib
 $(BUILD)/registry.o: $(BUILD)/registry.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+TEST_LIBS := -lcmocka $(shell pkg-config --libs libatasmart 2>/dev/null)
+
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_LIB_OBJS) $(LIBFW)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
 unit: $(UNIT_BINS)
 

@@ -89,7 +89,7 @@ helper_open(const char *dev, int flags)
 	    (path_build(sys, sizeof(sys), "/sys/class/nvme/%s", dev) < 0 ||
 	    stat(sys, &st) < 0))
 		return -ENODEV;
-	if (path_build(node, sizeof(node), "/dev/%s", dev) < 0)
+	if (fw_snprintf(node, sizeof(node), "/dev/%s", dev) < 0)
 		return -ENAMETOOLONG;
 	return path_open(node, flags | O_NOCTTY);
 }

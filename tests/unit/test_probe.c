@@ -1,0 +1,284 @@
+/* Tests of the probe helper (deadlines, replacement, device discovery) and of SAT sense decoding. */
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <atasmart.h>
+#include <cmocka.h>
+
+#include "fake_clock.h"
+#include "forewarn/loop.h"
+#include "forewarn/path.h"
+#include "forewarn/probe.h"
+#include "forewarn/probe_ops.h"
+#include "testutil.h"
+
+/* ---- sense decoding ---- */
+
+static void
+test_sense_descriptor(void **unused)
+{
+	/* Descriptor format: an information descriptor, then 09h. */
+	const uint8_t sb[] = {
+		0x72, 0x01, 0x00, 0x1d, 0, 0, 0, 26,
+		0x00, 0x0a, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0x09, 0x0c, 0x00, 0x04, 0x00, 0x80, 0x00, 0x11,
+		0x00, 0x4f, 0x00, 0xc2, 0xa0, 0x50,
+	};
+	struct ata_regs r;
+
+	assert_int_equal(ata_sense_regs(sb, sizeof(sb), &r), 0);
+	assert_int_equal(r.error, 0x04);
+	assert_int_equal(r.count, 0x80);
+	assert_int_equal(r.lba_low, 0x11);
+	assert_int_equal(r.lba_mid, 0x4f);
+	assert_int_equal(r.lba_high, 0xc2);
+	assert_int_equal(r.device, 0xa0);
+	assert_int_equal(r.status, 0x50);
+	assert_int_equal(ata_smart_status_from_regs(&r), 1);
+	/* Cut short inside the descriptor: no registers. */
+	assert_int_equal(ata_sense_regs(sb, sizeof(sb) - 3, &r), -ENODATA);
+}
+
+static void
+test_sense_fixed(void **unused)
+{
+	/*
+	 * Fixed format, as Debian 12's kernel returns it when D_SENSE is 0:
+	 * RECOVERED ERROR, ASC/ASCQ 00h/1Dh, registers in INFORMATION and
+	 * COMMAND-SPECIFIC INFORMATION.  SMART RETURN STATUS "exceeded".
+	 */
+	const uint8_t sb[18] = {
+		0x70, 0x00, 0x01, 0x00, 0x50, 0xa0, 0x00, 0x0a,
+		0x00, 0x00, 0xf4, 0x2c, 0x00, 0x1d, 0, 0, 0, 0,
+	};
+	uint8_t bad[18];
+	struct ata_regs r;
+
+	assert_int_equal(ata_sense_regs(sb, sizeof(sb), &r), 0);
+	assert_int_equal(r.status, 0x50);
+	assert_int_equal(r.device, 0xa0);
+	assert_int_equal(r.lba_mid, 0xf4);
+	assert_int_equal(r.lba_high, 0x2c);
+	assert_int_equal(ata_smart_status_from_regs(&r), 0);
+	/* Other ASC/ASCQ: the fields mean something else. */
+	memcpy(bad, sb, sizeof(bad));
+	bad[12] = 0x24;
+	bad[13] = 0x00;
+	assert_int_equal(ata_sense_regs(bad, sizeof(bad), &r), -ENODATA);
+	assert_int_equal(ata_sense_regs(sb, 7, &r), -ENODATA);
+	bad[0] = 0x7f;
+	assert_int_equal(ata_sense_regs(bad, sizeof(bad), &r), -ENODATA);
+	r.lba_mid = 1;
+	assert_int_equal(ata_smart_status_from_regs(&r), -ENODATA);
+}
+
+/* ATA strings are byte-swapped 16-bit words, space padded. */
+static void
+ata_string(uint8_t *dst, const char *s, size_t len)
+{
+	size_t i;
+
+	memset(dst, ' ', len);
+	for (i = 0; s[i] != '\0' && i < len; i++)
+		dst[i ^ 1] = (uint8_t)s[i];
+}
+
+static void
+test_blob_loads_in_libatasmart(void **unused)
+{
+	uint8_t identify[512], data[512], blob[2048];
+	const SkIdentifyParsedData *id;
+	uint32_t good = 1;
+	SkBool ok = 0;
+	size_t off = 0;
+	SkDisk *d;
+
+	memset(identify, 0, sizeof(identify));
+	memset(data, 0, sizeof(data));
+	ata_string(identify + 20, "SERIAL123", 20);	/* words 10-19 */
+	ata_string(identify + 46, "FW01", 8);		/* words 23-26 */
+	ata_string(identify + 54, "TEST MODEL", 40);	/* words 27-46 */
+	identify[164] = 1;	/* word 82: SMART supported */
+	identify[170] = 1;	/* word 85: SMART enabled */
+	assert_int_equal(ata_blob_put(blob, sizeof(blob), &off, "IDFY",
+	    identify, sizeof(identify)), 0);
+	assert_int_equal(ata_blob_put(blob, sizeof(blob), &off, "SMST", &good,
+	    sizeof(good)), 0);
+	assert_int_equal(ata_blob_put(blob, sizeof(blob), &off, "SMDT", data,
+	    sizeof(data)), 0);
+	assert_int_equal(off, 8 + 512 + 8 + 4 + 8 + 512);
+	/* No room for another sector. */
+	assert_int_equal(ata_blob_put(blob, off + 519, &off, "SMTH", data,
+	    sizeof(data)), -ENOSPC);
+	assert_int_equal(sk_disk_open(NULL, &d), 0);
+	assert_int_equal(sk_disk_set_blob(d, blob, off), 0);
+	assert_int_equal(sk_disk_identify_parse(d, &id), 0);
+	assert_string_equal(id->serial, "SERIAL123");
+	assert_string_equal(id->model, "TEST MODEL");
+	assert_string_equal(id->firmware, "FW01");
+	assert_int_equal(sk_disk_smart_status(d, &ok), 0);
+	assert_true(ok);
+	sk_disk_free(d);
+}
+
+/* ---- the helper process ---- */
+
+struct answer {
+	int	 n;
+	int	 status[16];
+	uint32_t len[16];
+};
+
+static void
+on_reply(const struct fw_probe_reply *r, void *arg)
+{
+	struct answer *a = arg;
+
+	a->status[a->n] = r->status;
+	a->len[a->n] = r->len;
+	a->n++;
+}
+
+/* A root with: sdy a regular file, sdz a FIFO nobody writes (a hang). */
+static const char *
+make_root(void)
+{
+	const char *dir = test_tmpdir();
+	char path[PATH_MAX];
+
+	test_write_file(dir, "sys/block/sdy/size", "8\n");
+	test_write_file(dir, "sys/block/sdz/size", "8\n");
+	test_write_file(dir, "dev/sdy", "not a disk");
+	snprintf(path, sizeof(path), "%s/dev/sdz", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	test_write_file(dir, "dev/sdx", "present in /dev only");
+	return dir;
+}
+
+/* Drive the loop until n answers arrived (bounded). */
+static void
+wait_answers(struct fw_loop *loop, struct answer *a, int n)
+{
+	int i;
+
+	for (i = 0; i < 400 && a->n < n; i++) {
+		fake_clock_advance_ms(25);
+		loop_run_once(loop, 25);
+	}
+	assert_int_equal(a->n, n);
+}
+
+static void
+test_helper_answers(void **unused)
+{
+	struct fw_loop *loop;
+	struct fw_probe *p;
+	struct answer a = { 0 };
+
+	fake_clock_reset();
+	assert_int_equal(path_set_root(make_root()), 0);
+	loop = loop_new();
+	p = probe_new(loop);
+	assert_int_equal(probe_submit(p, FW_PROBE_OPEN, "sdy", 1000, on_reply,
+	    &a), 0);
+	/* Not a block device: SG_IO is refused, not a crash. */
+	assert_int_equal(probe_submit(p, FW_PROBE_ATA_SMART, "sdy", 1000,
+	    on_reply, &a), 0);
+	assert_int_equal(probe_submit(p, FW_PROBE_NVME_SMART_LOG, "sdy", 1000,
+	    on_reply, &a), 0);
+	/* In /dev but not in /sys: the helper did not discover it. */
+	assert_int_equal(probe_submit(p, FW_PROBE_OPEN, "sdx", 1000, on_reply,
+	    &a), 0);
+	wait_answers(loop, &a, 4);
+	assert_int_equal(a.status[0], 0);
+	assert_int_equal(a.status[1], -ENOTTY);
+	assert_int_equal(a.status[2], -ENOTTY);
+	assert_int_equal(a.status[3], -ENODEV);
+	assert_int_equal(probe_helpers_started(p), 1);
+	/* Names are kernel names, never paths. */
+	assert_int_equal(probe_submit(p, FW_PROBE_OPEN, "../etc", 1000,
+	    on_reply, &a), -EINVAL);
+	assert_int_equal(probe_submit(p, FW_PROBE_OPEN, "SDA", 1000,
+	    on_reply, &a), -EINVAL);
+	assert_int_equal(probe_submit(p, FW_PROBE_OPEN, "", 1000, on_reply,
+	    &a), -EINVAL);
+	assert_int_equal(probe_submit(p, 99, "sdy", 1000, on_reply, &a),
+	    -EINVAL);
+	probe_free(p);
+	loop_free(loop);
+	path_set_root(NULL);
+}
+
+static void
+test_hang_replaces_helper(void **unused)
+{
+	struct fw_loop *loop;
+	struct fw_probe *p;
+	struct answer a = { 0 };
+
+	fake_clock_reset();
+	assert_int_equal(path_set_root(make_root()), 0);
+	loop = loop_new();
+	p = probe_new(loop);
+	/* The open of sdz blocks for ever, like a dying disk. */
+	assert_int_equal(probe_submit(p, FW_PROBE_OPEN, "sdz", 200, on_reply,
+	    &a), 0);
+	assert_int_equal(probe_submit(p, FW_PROBE_OPEN, "sdy", 1000, on_reply,
+	    &a), 0);
+	assert_int_equal(probe_submit(p, FW_PROBE_OPEN, "sdy", 1000, on_reply,
+	    &a), 0);
+	wait_answers(loop, &a, 3);
+	assert_int_equal(a.status[0], -ETIMEDOUT);
+	/* The requests behind it are served by a fresh helper. */
+	assert_int_equal(a.status[1], 0);
+	assert_int_equal(a.status[2], 0);
+	assert_int_equal(probe_helpers_started(p), 2);
+	probe_free(p);
+	loop_free(loop);
+	path_set_root(NULL);
+}
+
+static void
+test_free_cancels_pending(void **unused)
+{
+	struct fw_loop *loop;
+	struct fw_probe *p;
+	struct answer a = { 0 };
+
+	fake_clock_reset();
+	assert_int_equal(path_set_root(make_root()), 0);
+	loop = loop_new();
+	p = probe_new(loop);
+	assert_int_equal(probe_submit(p, FW_PROBE_OPEN, "sdz", 60000,
+	    on_reply, &a), 0);
+	assert_int_equal(probe_submit(p, FW_PROBE_OPEN, "sdy", 60000,
+	    on_reply, &a), 0);
+	probe_free(p);
+	assert_int_equal(a.n, 2);
+	assert_int_equal(a.status[0], -ECANCELED);
+	assert_int_equal(a.status[1], -ECANCELED);
+	loop_free(loop);
+	path_set_root(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sense_descriptor),
+		cmocka_unit_test(test_sense_fixed),
+		cmocka_unit_test(test_blob_loads_in_libatasmart),
+		cmocka_unit_test(test_helper_answers),
+		cmocka_unit_test(test_hang_replaces_helper),
+		cmocka_unit_test(test_free_cancels_pending),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
