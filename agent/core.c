@@ -14,6 +14,7 @@
 #include "forewarn/log.h"
 #include "forewarn/loop.h"
 #include "forewarn/outbox.h"
+#include "forewarn/probe.h"
 #include "forewarn/registry.h"
 #include "forewarn/store.h"
 #include "forewarn/util.h"
@@ -58,6 +59,7 @@ struct fw_core {
 	struct fw_ctx		**ctxs;
 	size_t			 n_ctxs;
 	struct fw_ctx		*self;		/* the "agent" collector */
+	struct fw_probe		*probe;		/* started on first use */
 	char			*reload_error;
 	char			*store_problem;
 	fw_timer_id		 prune_timer;
@@ -448,6 +450,32 @@ ctx_unwatch_fd(struct fw_ctx *ctx, int fd)
 	return -ENOENT;
 }
 
+struct fw_report *
+ctx_report_open(struct fw_ctx *ctx)
+{
+	struct fw_report *r = xcalloc(1, sizeof(*r));
+
+	report_open(r, ctx->core->inv, ctx->name, ctx->c->checks,
+	    clock_wall_ms());
+	return r;
+}
+
+void
+ctx_report_commit(struct fw_ctx *ctx, struct fw_report *r)
+{
+	core_commit(ctx->core, r);
+	report_close(r);
+	free(r);
+}
+
+struct fw_probe *
+ctx_probe(struct fw_ctx *ctx)
+{
+	if (ctx->core->probe == NULL)
+		ctx->core->probe = probe_new(ctx->core->loop);
+	return ctx->core->probe;
+}
+
 int
 ctx_baseline(struct fw_ctx *ctx, const struct fw_entity *e, const char *name,
     double current, double *ret_previous)
@@ -677,6 +705,8 @@ core_free(struct fw_core *core)
 	if (core == NULL)
 		return;
 	core_stop_instances(core);
+	/* After the collectors: their teardown may still own requests. */
+	probe_free(core->probe);
 	if (core->outbox != NULL) {
 		outbox_clear_sinks(core->outbox);
 		outbox_free(core->outbox);

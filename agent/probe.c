@@ -45,6 +45,7 @@ struct fw_probe {
 	struct pending		 queue[FW_PROBE_QUEUE_MAX];	/* a ring */
 	size_t			 head, n;
 	bool			 in_flight;
+	bool			 head_cancelled;	/* answer it to no one */
 	fw_timer_id		 timer;
 	uint64_t		 next_id;
 	unsigned		 started;
@@ -214,14 +215,18 @@ finish_head(struct fw_probe *p, const struct fw_probe_reply *rep)
 {
 	struct pending pd = p->queue[p->head];
 
+	bool cancelled = p->in_flight && p->head_cancelled;
+
 	p->head = (p->head + 1) % FW_PROBE_QUEUE_MAX;
 	p->n--;
 	p->in_flight = false;
+	p->head_cancelled = false;
 	if (p->timer != 0) {
 		loop_del_timer(p->loop, p->timer);
 		p->timer = 0;
 	}
-	pd.cb(rep, pd.arg);
+	if (!cancelled)
+		pd.cb(rep, pd.arg);
 }
 
 static void
@@ -390,6 +395,33 @@ probe_submit(struct fw_probe *p, enum fw_probe_op op, const char *dev,
 	p->n++;
 	probe_kick(p);
 	return 0;
+}
+
+void
+probe_cancel(struct fw_probe *p, const void *arg)
+{
+	struct pending keep[FW_PROBE_QUEUE_MAX];
+	size_t i, n = 0, first = 0;
+
+	if (p == NULL)
+		return;
+	/* The request in flight must stay at the head until it is answered. */
+	if (p->in_flight) {
+		if (p->queue[p->head].arg == arg)
+			p->head_cancelled = true;
+		keep[n++] = p->queue[p->head];
+		first = 1;
+	}
+	for (i = first; i < p->n; i++) {
+		struct pending *pd = &p->queue[(p->head + i) %
+		    FW_PROBE_QUEUE_MAX];
+
+		if (pd->arg != arg)
+			keep[n++] = *pd;
+	}
+	memcpy(p->queue, keep, n * sizeof(keep[0]));
+	p->head = 0;
+	p->n = n;
 }
 
 unsigned

@@ -15,6 +15,7 @@
 #include "forewarn/report.h"
 
 struct fw_ctx;		/* what the core lends one collector instance */
+struct fw_probe;
 
 struct fw_collector {
 	const char	*name;		/* section name and registry key */
@@ -50,5 +51,16 @@ int	ctx_baseline(struct fw_ctx *ctx, const struct fw_entity *e,
 	    const char *name, double current, double *ret_previous);
 /* The instance name of [name:INSTANCE], or NULL. */
 const char *ctx_instance(const struct fw_ctx *ctx);
+
+/*
+ * Results that arrive outside poll() and ready() — a probe helper's reply,
+ * an SNMP response — go into a report of their own: open it, report, commit.
+ * The commit evaluates and persists like the end of a poll.
+ */
+struct fw_report *ctx_report_open(struct fw_ctx *ctx);
+void	ctx_report_commit(struct fw_ctx *ctx, struct fw_report *r);
+
+/* The shared device probe helper (probe.h), started on first use. */
+struct fw_probe *ctx_probe(struct fw_ctx *ctx);
 
 #endif

@@ -56,6 +56,12 @@ void		 probe_free(struct fw_probe *p);
 int		 probe_submit(struct fw_probe *p, enum fw_probe_op op,
 		    const char *dev, uint32_t deadline_ms, probe_cb cb,
 		    void *arg);
+/*
+ * Forget every request made with this callback argument, queued or in
+ * flight; their callbacks will not run.  A collector calls it from its
+ * teardown, before its state goes away.
+ */
+void		 probe_cancel(struct fw_probe *p, const void *arg);
 /* Helpers started so far (1 + the number replaced after a hang or crash). */
 unsigned	 probe_helpers_started(const struct fw_probe *p);
 

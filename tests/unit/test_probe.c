@@ -268,6 +268,37 @@ test_free_cancels_pending(void **unused)
 	path_set_root(NULL);
 }
 
+static void
+test_cancel(void **unused)
+{
+	struct fw_loop *loop;
+	struct fw_probe *p;
+	struct answer a = { 0 }, b = { 0 };
+
+	fake_clock_reset();
+	assert_int_equal(path_set_root(make_root()), 0);
+	loop = loop_new();
+	p = probe_new(loop);
+	assert_int_equal(probe_submit(p, FW_PROBE_OPEN, "sdz", 200, on_reply,
+	    &a), 0);
+	assert_int_equal(probe_submit(p, FW_PROBE_OPEN, "sdy", 1000, on_reply,
+	    &b), 0);
+	assert_int_equal(probe_submit(p, FW_PROBE_OPEN, "sdy", 1000, on_reply,
+	    &a), 0);
+	/* a's state is going away: neither its hung nor its queued request
+	 * may call back; b's still does. */
+	probe_cancel(p, &a);
+	wait_answers(loop, &b, 1);
+	assert_int_equal(b.status[0], 0);
+	fake_clock_advance_ms(1000);
+	loop_run_once(loop, 0);
+	assert_int_equal(a.n, 0);
+	probe_free(p);
+	assert_int_equal(a.n, 0);
+	loop_free(loop);
+	path_set_root(NULL);
+}
+
 int
 main(void)
 {
@@ -278,6 +309,7 @@ main(void)
 		cmocka_unit_test(test_helper_answers),
 		cmocka_unit_test(test_hang_replaces_helper),
 		cmocka_unit_test(test_free_cancels_pending),
+		cmocka_unit_test(test_cancel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
