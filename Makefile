@@ -18,6 +18,10 @@ VERSION	:= 0.1.0
 # collector whose library is missing is simply not built (add it here
 # behind a pkg-config test).
 COLLECTORS	:= agent host
+ifeq ($(shell pkg-config --exists libatasmart libudev && echo y),y)
+COLLECTORS	+= disks
+PKGS_OPT	+= libatasmart libudev
+endif
 # Sink types: agent/sinks/NAME.c exporting NAME_sink_type.
 SINKS		:= stdout
 
@@ -53,8 +57,8 @@ SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined \
 OPT	:= -O1 -g
 endif
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(PKGS_OPT) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) $(PKGS_OPT) 2>/dev/null)
 
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
 	      -fstack-protector-strong $(WARN) $(OPT) $(SAN_FLAGS) \
@@ -81,7 +85,7 @@ FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/fuzz/%)
 
 .PHONY: all deps check unit scenario scenario-update asan valgrind fuzz \
-	fuzz-build lab bench install clean
+	fuzz-build lab bench install clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/forewarnd

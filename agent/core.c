@@ -450,6 +450,14 @@ ctx_unwatch_fd(struct fw_ctx *ctx, int fd)
 	return -ENOENT;
 }
 
+int
+ctx_baseline_peek(struct fw_ctx *ctx, const struct fw_entity *e,
+    const char *name, double *ret_value, int64_t *ret_time_ms)
+{
+	return store_baseline_get(ctx->core->store, e->key, name, ret_value,
+	    ret_time_ms);
+}
+
 struct fw_report *
 ctx_report_open(struct fw_ctx *ctx)
 {
@@ -676,6 +684,16 @@ core_scan_all(struct fw_core *core)
 	}
 	core->scans++;
 	log_debug("scan %llu done", (unsigned long long)core->scans);
+}
+
+void
+core_settle(struct fw_core *core, int64_t timeout_ms)
+{
+	struct fw_mono end = mono_add_ms(clock_mono_now(), timeout_ms);
+
+	while (probe_pending(core->probe) > 0 &&
+	    mono_before(clock_mono_now(), end))
+		loop_run_once(core->loop, 100);
 }
 
 void

@@ -198,6 +198,8 @@ run_once(const struct opts *o)
 	core = core_new(loop, conf, &co);
 	core_start(core);
 	core_scan_all(core);
+	/* Disk probes answer asynchronously; each has its own deadline. */
+	core_settle(core, 120 * 1000);
 	st = output_report(core_inventory(core), core_host(core),
 	    clock_wall_ms(), o->format, stdout);
 	fflush(stdout);

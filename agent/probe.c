@@ -425,6 +425,12 @@ probe_cancel(struct fw_probe *p, const void *arg)
 }
 
 unsigned
+probe_pending(const struct fw_probe *p)
+{
+	return p != NULL ? (unsigned)p->n : 0;
+}
+
+unsigned
 probe_helpers_started(const struct fw_probe *p)
 {
 	return p->started;

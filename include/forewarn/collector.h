@@ -49,6 +49,10 @@ void	ctx_request_poll(struct fw_ctx *ctx);
  */
 int	ctx_baseline(struct fw_ctx *ctx, const struct fw_entity *e,
 	    const char *name, double current, double *ret_previous);
+/* Read a baseline without replacing it: -ENOENT when there is none. */
+int	ctx_baseline_peek(struct fw_ctx *ctx, const struct fw_entity *e,
+	    const char *name, double *ret_value, int64_t *ret_time_ms);
+
 /* The instance name of [name:INSTANCE], or NULL. */
 const char *ctx_instance(const struct fw_ctx *ctx);
 

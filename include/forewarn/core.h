@@ -38,6 +38,11 @@ int		 core_start(struct fw_core *core);
 /* Poll every collector instance now (SIGUSR1, --once). */
 void		 core_scan_all(struct fw_core *core);
 /*
+ * Run the loop until every device probe the scan started has answered or
+ * met its deadline (--once), at most timeout_ms.
+ */
+void		 core_settle(struct fw_core *core, int64_t timeout_ms);
+/*
  * Replace the configuration (SIGHUP): conf is already validated.  Takes
  * ownership of conf.  Collectors and sinks are restarted; health survives.
  */

@@ -62,6 +62,8 @@ int		 probe_submit(struct fw_probe *p, enum fw_probe_op op,
  * teardown, before its state goes away.
  */
 void		 probe_cancel(struct fw_probe *p, const void *arg);
+/* Requests queued or in flight. */
+unsigned	 probe_pending(const struct fw_probe *p);
 /* Helpers started so far (1 + the number replaced after a hang or crash). */
 unsigned	 probe_helpers_started(const struct fw_probe *p);
 

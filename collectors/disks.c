@@ -1,0 +1,550 @@
+/* The "disks" collector: every physical disk by identity, its SMART or NVMe health, read through the probe helper. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forewarn/clock.h"
+#include "forewarn/collector.h"
+#include "forewarn/log.h"
+#include "forewarn/probe.h"
+#include "forewarn/util.h"
+#include "disks_ata.h"
+#include "disks_nvme.h"
+#include "disks_sysfs.h"
+
+#define DAY_MS		(24 * 3600 * 1000LL)
+
+/*
+ * Defaults and their evidence are in docs/checks.md.  Counters compare
+ * with a persisted baseline per disk identity, so a restart neither
+ * forgets a rise nor re-announces an old one.
+ */
+static const struct fw_check_def disk_checks[] = {
+	{ "disk.smart.health", "the drive's own SMART verdict",
+	    FW_CMP_NONE, NAN, NAN, 0, 1, 1, NULL },
+	{ "disk.smart.attribute_failing", "a SMART attribute at or below its "
+	    "threshold", FW_CMP_NONE, NAN, NAN, 0, 1, 1, NULL },
+	{ "disk.smart.reallocated", "reallocated sectors (ATA 5)",
+	    FW_CMP_NONE, NAN, NAN, 0, 1, 1, "count" },
+	{ "disk.smart.pending", "sectors pending reallocation (ATA 197)",
+	    FW_CMP_NONE, NAN, NAN, 0, 1, 1, "count" },
+	{ "disk.smart.offline_uncorrectable", "uncorrectable sectors found "
+	    "offline (ATA 198)", FW_CMP_NONE, NAN, NAN, 0, 1, 1, "count" },
+	{ "disk.smart.reported_uncorrectable", "errors the drive could not "
+	    "correct (ATA 187)", FW_CMP_NONE, NAN, NAN, 0, 1, 1, "count" },
+	{ "disk.smart.command_timeout", "commands that timed out (ATA 188)",
+	    FW_CMP_NONE, NAN, NAN, 0, 1, 1, "count" },
+	{ "disk.smart.crc_errors", "interface CRC errors: cable or backplane "
+	    "(ATA 199)", FW_CMP_NONE, NAN, NAN, 0, 1, 1, "count" },
+	{ "disk.temperature", "drive temperature (ATA 194/190)",
+	    FW_CMP_ABOVE, 55, 60, 2, 2, 2, "celsius" },
+	{ "disk.nvme.critical_warning", "the NVMe controller's critical "
+	    "warning bits", FW_CMP_NONE, NAN, NAN, 0, 1, 1, NULL },
+	{ "disk.nvme.spare", "NVMe available spare against its threshold",
+	    FW_CMP_NONE, NAN, NAN, 0, 1, 1, "percent" },
+	{ "disk.nvme.wear", "NVMe percentage of rated endurance used",
+	    FW_CMP_ABOVE, 80, 95, 1, 1, 1, "percent" },
+	{ "disk.nvme.media_errors", "NVMe media and data integrity errors",
+	    FW_CMP_NONE, NAN, NAN, 0, 1, 1, "count" },
+	{ "disk.nvme.temperature", "NVMe composite temperature against the "
+	    "controller's own thresholds", FW_CMP_NONE, NAN, NAN, 0, 1, 1,
+	    "celsius" },
+	{ "disk.unresponsive", "the device did not answer within the probe "
+	    "deadline", FW_CMP_NONE, NAN, NAN, 0, 1, 1, NULL },
+	{ "disk.missing", "a disk seen before is gone", FW_CMP_NONE, NAN, NAN,
+	    0, 1, 1, NULL },
+	{ "disk.unsupported", "health data cannot be read, and why",
+	    FW_CMP_NONE, NAN, NAN, 0, 1, 1, NULL },
+	{ .code = NULL }
+};
+
+static const struct fw_conf_key disk_keys[] = {
+	{ "deadline", FW_CONF_DURATION, "20s", 1000, 600000, NULL,
+	    "how long a disk may take to answer before it is unresponsive" },
+	{ .name = NULL }
+};
+
+struct disks_state;
+
+struct disk {
+	struct disks_state	*st;
+	struct disk_info	 info;
+	bool			 present;
+	bool			 in_flight;
+	int64_t			 since_ms;	/* request start */
+};
+
+struct disks_state {
+	struct fw_ctx	*ctx;
+	struct disk	*disks[DISKS_MAX];
+	size_t		 n;
+	uint32_t	 deadline_ms;
+};
+
+static int
+disks_init(const struct fw_conf_section *cs, struct fw_ctx *ctx,
+    void **ret_state)
+{
+	struct disks_state *st = xcalloc(1, sizeof(*st));
+
+	st->ctx = ctx;
+	st->deadline_ms = (uint32_t)conf_get_duration_ms(cs, disk_keys,
+	    "deadline");
+	*ret_state = st;
+	return 0;
+}
+
+static struct fw_entity *
+disk_entity(struct fw_report *r, const struct disk *d)
+{
+	const struct disk_info *i = &d->info;
+	struct fw_entity *e;
+
+	e = report_entity(r, FW_KIND_DISK, i->id, i->name);
+	entity_label(e, "kernel_name", "%s", i->name);
+	entity_label(e, "bus", "%s", i->bus);
+	if (i->model[0] != '\0')
+		entity_label(e, "model", "%s", i->model);
+	if (i->serial[0] != '\0')
+		entity_label(e, "serial", "%s", i->serial);
+	if (i->wwn[0] != '\0')
+		entity_label(e, "wwn", "%s", i->wwn);
+	return e;
+}
+
+/* How a person should read the disk: "sda (WDC WD40EFRX, WD-WCC4N0XYZ)". */
+static const char *
+who(const struct disk *d, char *buf, size_t size)
+{
+	const struct disk_info *i = &d->info;
+
+	if (i->serial[0] != '\0')
+		fw_snprintf(buf, size, "disk %s (%s%s%s)", i->name, i->model,
+		    i->model[0] ? ", " : "", i->serial);
+	else
+		fw_snprintf(buf, size, "disk %s", i->name);
+	return buf;
+}
+
+/*
+ * How much a counter rose within the last day: the current value minus
+ * the value at the start of the window, persisted per disk identity.
+ */
+static double
+rise_in_day(struct fw_ctx *ctx, struct fw_entity *e, const char *name,
+    double now_value)
+{
+	double anchor, ignored;
+	int64_t t, now = clock_wall_ms();
+
+	if (ctx_baseline_peek(ctx, e, name, &anchor, &t) < 0 ||
+	    now - t > DAY_MS || now < t || now_value < anchor) {
+		ctx_baseline(ctx, e, name, now_value, &ignored);
+		return 0;
+	}
+	return now_value - anchor;
+}
+
+/* ---- ATA ---- */
+
+static void
+ata_counter(struct disk *d, struct fw_report *r, struct fw_entity *e,
+    const struct ata_summary *s, uint8_t id, const char *code,
+    const char *what, uint64_t mask)
+{
+	const struct ata_attr *a = ata_attr_find(s, id);
+	char base[32], w[160];
+	struct fw_check *c;
+	enum fw_state st = FW_STATE_OK;
+	double raw, rise;
+
+	if (a == NULL)
+		return;
+	raw = (double)(a->raw & mask);
+	fw_snprintf(base, sizeof(base), "smart_%u", id);
+	rise = rise_in_day(d->st->ctx, e, base, raw);
+	/* Per code: evidence in docs/checks.md. */
+	if (id == 197 || id == 198)
+		st = raw > 0 ? FW_STATE_CRITICAL : FW_STATE_OK;
+	else if (id == 5)
+		st = rise >= 10 ? FW_STATE_CRITICAL : raw > 0 ?
+		    FW_STATE_WARNING : FW_STATE_OK;
+	else if (id == 187)
+		st = rise > 0 ? FW_STATE_CRITICAL : raw > 0 ?
+		    FW_STATE_WARNING : FW_STATE_OK;
+	else
+		st = rise > 0 ? FW_STATE_WARNING : FW_STATE_OK;
+	c = report_check(r, e, code, st, "%s: %.0f %s%s", who(d, w,
+	    sizeof(w)), raw, what, rise > 0 ? " (rising)" : "");
+	check_detail_num(c, "raw", raw);
+	check_detail_num(c, "rise_24h", rise);
+	check_detail_num(c, "attribute", id);
+}
+
+static void
+ata_attributes(struct disk *d, struct fw_report *r, struct fw_entity *e,
+    const struct ata_summary *s)
+{
+	const struct ata_attr *a, *worst = NULL;
+	enum fw_state st = FW_STATE_OK;
+	struct fw_check *c;
+	char label[8], w[160];
+	unsigned i;
+
+	for (i = 0; i < s->n_attrs; i++) {
+		a = &s->attrs[i];
+		fw_snprintf(label, sizeof(label), "%u", a->id);
+		report_reading(r, e, "smart_attribute_raw", "", (double)a->raw,
+		    "id", label);
+		if (a->current_valid)
+			report_reading(r, e, "smart_attribute_value", "",
+			    a->current, "id", label);
+		/* A pre-fail attribute at its threshold predicts failure. */
+		if (a->failing_now && (worst == NULL || a->prefail)) {
+			worst = a;
+			st = a->prefail ? FW_STATE_CRITICAL : state_worst(st,
+			    FW_STATE_WARNING);
+		}
+	}
+	if (worst == NULL) {
+		report_check(r, e, "disk.smart.attribute_failing", FW_STATE_OK,
+		    "%s: no SMART attribute at its threshold", who(d, w,
+		    sizeof(w)));
+		return;
+	}
+	c = report_check(r, e, "disk.smart.attribute_failing", st, "%s: SMART "
+	    "attribute %u %s at %u, threshold %u (%s)", who(d, w, sizeof(w)),
+	    worst->id, worst->name, worst->current, worst->threshold,
+	    worst->prefail ? "pre-fail" : "old-age");
+	check_detail_num(c, "attribute", worst->id);
+	check_detail_str(c, "name", worst->name);
+	check_detail_num(c, "value", worst->current);
+	check_detail_num(c, "threshold", worst->threshold);
+}
+
+static void
+ata_report(struct disk *d, struct fw_report *r, struct fw_entity *e,
+    const struct ata_summary *s)
+{
+	enum fw_state st = FW_STATE_OK;
+	struct fw_check *c;
+	char w[160];
+
+	if (s->serial[0] != '\0')
+		entity_label(e, "serial", "%s", s->serial);
+	if (s->firmware[0] != '\0')
+		entity_label(e, "firmware", "%s", s->firmware);
+	if (!s->smart_available) {
+		report_check(r, e, "disk.unsupported", FW_STATE_WARNING, "%s: "
+		    "SMART is not supported or not enabled on this drive",
+		    who(d, w, sizeof(w)));
+		return;
+	}
+	report_check(r, e, "disk.unsupported", FW_STATE_OK, "%s: SMART "
+	    "readable", who(d, w, sizeof(w)));
+	/* FAILED from the drive is final; PASSED is not a clean bill. */
+	if (s->status_good == 0 || s->overall == 5 /* BAD_STATUS */ ||
+	    s->overall == 3 /* BAD_ATTRIBUTE_NOW */)
+		st = FW_STATE_CRITICAL;
+	c = report_check(r, e, "disk.smart.health", st, "%s: SMART "
+	    "self-assessment %s", who(d, w, sizeof(w)), s->status_good == 0 ?
+	    "FAILED" : s->status_good == 1 ? "passed" : "not given");
+	check_detail_num(c, "status_good", s->status_good);
+	ata_attributes(d, r, e, s);
+	ata_counter(d, r, e, s, 5, "disk.smart.reallocated",
+	    "reallocated sectors", 0xffffffffULL);
+	ata_counter(d, r, e, s, 197, "disk.smart.pending",
+	    "sectors pending reallocation", 0xffffffffULL);
+	ata_counter(d, r, e, s, 198, "disk.smart.offline_uncorrectable",
+	    "offline uncorrectable sectors", 0xffffffffULL);
+	ata_counter(d, r, e, s, 187, "disk.smart.reported_uncorrectable",
+	    "reported uncorrectable errors", 0xffffULL);
+	ata_counter(d, r, e, s, 188, "disk.smart.command_timeout",
+	    "command timeouts", 0xffffULL);
+	ata_counter(d, r, e, s, 199, "disk.smart.crc_errors",
+	    "interface CRC errors", 0xffffffffULL);
+	if (s->has_temperature) {
+		report_reading(r, e, "temperature_celsius", "celsius",
+		    s->temperature_c, NULL, NULL);
+		report_value(r, e, "disk.temperature", s->temperature_c,
+		    "%s: %.0f °C", who(d, w, sizeof(w)), s->temperature_c);
+	}
+}
+
+/* ---- NVMe ---- */
+
+static enum fw_state
+nvme_cw_state(const struct nvme_health *h)
+{
+	uint8_t cw = h->critical_warning;
+
+	if (cw & (NVME_CW_SPARE | NVME_CW_READ_ONLY | NVME_CW_VOLATILE_BACKUP |
+	    NVME_CW_PMR_READ_ONLY))
+		return FW_STATE_CRITICAL;
+	/* Worn out by design but without media errors: plan, not panic. */
+	if (cw & NVME_CW_RELIABILITY)
+		return h->percent_used >= 100 && h->media_errors == 0 ?
+		    FW_STATE_WARNING : FW_STATE_CRITICAL;
+	if (cw & NVME_CW_TEMPERATURE)
+		return FW_STATE_WARNING;
+	return FW_STATE_OK;
+}
+
+static void
+nvme_wear(struct disk *d, struct fw_report *r, struct fw_entity *e,
+    const struct nvme_health *h)
+{
+	double first, days_left = NAN, rate;
+	struct fw_check *c;
+	int64_t t0, now = clock_wall_ms();
+	char w[160];
+
+	/* The slope since first sight predicts the day 100 % is reached. */
+	if (ctx_baseline_peek(d->st->ctx, e, "nvme_wear_first", &first,
+	    &t0) < 0 || h->percent_used < first)
+		ctx_baseline(d->st->ctx, e, "nvme_wear_first", h->percent_used,
+		    &first);
+	else if (now - t0 >= DAY_MS && h->percent_used > first) {
+		rate = (h->percent_used - first) / ((double)(now - t0) / DAY_MS);
+		days_left = h->percent_used >= 100 ? 0 :
+		    (100 - h->percent_used) / rate;
+	}
+	c = report_value(r, e, "disk.nvme.wear", h->percent_used, "%s: %u%% "
+	    "of rated endurance used", who(d, w, sizeof(w)), h->percent_used);
+	if (isfinite(days_left))
+		check_detail_num(c, "days_to_100_percent", floor(days_left));
+}
+
+static void
+nvme_report(struct disk *d, struct fw_report *r, struct fw_entity *e,
+    const struct nvme_health *h)
+{
+	struct fw_check *c;
+	char names[96], w[160];
+	double rise, tc;
+
+	nvme_cw_names(h->critical_warning, names, sizeof(names));
+	c = report_check(r, e, "disk.nvme.critical_warning", nvme_cw_state(h),
+	    "%s: NVMe critical warning 0x%02x%s%s", who(d, w, sizeof(w)),
+	    h->critical_warning, names[0] ? " " : "", names);
+	check_detail_num(c, "critical_warning", h->critical_warning);
+	if (names[0] != '\0')
+		check_detail_str(c, "bits", names);
+	/* 0 % with a 0 % threshold is a controller that does not report it. */
+	if (h->spare == 0 && h->spare_threshold == 0) {
+		report_check(r, e, "disk.nvme.spare", FW_STATE_OK, "%s: "
+		    "available spare not reported", who(d, w, sizeof(w)));
+	} else {
+		c = report_check(r, e, "disk.nvme.spare", h->spare <
+		    h->spare_threshold ? FW_STATE_CRITICAL : h->spare <=
+		    h->spare_threshold + 10 ? FW_STATE_WARNING : FW_STATE_OK,
+		    "%s: %u%% spare left, threshold %u%%", who(d, w, sizeof(w)),
+		    h->spare, h->spare_threshold);
+		check_detail_num(c, "spare", h->spare);
+		check_detail_num(c, "threshold", h->spare_threshold);
+	}
+	nvme_wear(d, r, e, h);
+	rise = rise_in_day(d->st->ctx, e, "nvme_media_errors",
+	    (double)h->media_errors);
+	c = report_check(r, e, "disk.nvme.media_errors", rise > 0 ?
+	    FW_STATE_CRITICAL : h->media_errors > 0 ? FW_STATE_WARNING :
+	    FW_STATE_OK, "%s: %llu media and data integrity errors%s",
+	    who(d, w, sizeof(w)), (unsigned long long)h->media_errors,
+	    rise > 0 ? " (rising)" : "");
+	check_detail_num(c, "media_errors", (double)h->media_errors);
+	tc = h->temperature_k > 0 ? h->temperature_k - 273.15 : NAN;
+	rise = rise_in_day(d->st->ctx, e, "nvme_critical_temp_minutes",
+	    h->critical_temp_minutes);
+	c = report_check(r, e, "disk.nvme.temperature", rise > 0 ?
+	    FW_STATE_CRITICAL : (h->critical_warning & NVME_CW_TEMPERATURE) ?
+	    FW_STATE_WARNING : FW_STATE_OK, "%s: composite temperature %.0f °C",
+	    who(d, w, sizeof(w)), tc);
+	check_detail_num(c, "celsius", tc);
+	report_reading(r, e, "temperature_celsius", "celsius", tc, NULL, NULL);
+	report_reading(r, e, "nvme_percent_used", "percent", h->percent_used,
+	    NULL, NULL);
+	report_reading(r, e, "nvme_media_errors", "", (double)h->media_errors,
+	    NULL, NULL);
+	report_reading(r, e, "nvme_unsafe_shutdowns", "",
+	    (double)h->unsafe_shutdowns, NULL, NULL);
+	report_reading(r, e, "nvme_power_on_hours", "hours",
+	    (double)h->power_on_hours, NULL, NULL);
+	report_reading(r, e, "nvme_error_log_entries", "",
+	    (double)h->error_log_entries, NULL, NULL);
+}
+
+/* ---- replies ---- */
+
+static void
+report_unreadable(struct disk *d, struct fw_report *r, struct fw_entity *e,
+    int status)
+{
+	enum fw_state st = FW_STATE_WARNING;
+	char w[160];
+
+	/* No SMART on virtio, MMC or plain SCSI is a fact, not a fault. */
+	if (d->info.type == DISK_OTHER || (d->info.type == DISK_SCSI &&
+	    (status == -EOPNOTSUPP || status == -ENOTTY)))
+		st = FW_STATE_OK;
+	report_check(r, e, "disk.unsupported", st, "%s: no health data: %s",
+	    who(d, w, sizeof(w)), d->info.type == DISK_OTHER ?
+	    "this kind of disk has no SMART" : strerror(-status));
+}
+
+static void
+on_reply(const struct fw_probe_reply *rep, void *arg)
+{
+	struct disk *d = arg;
+	struct fw_ctx *ctx = d->st->ctx;
+	struct ata_summary *s;
+	struct nvme_health h;
+	struct fw_entity *e;
+	struct fw_report *r;
+	char w[160];
+
+	d->in_flight = false;
+	r = ctx_report_open(ctx);
+	e = disk_entity(r, d);
+	if (rep->status == -ETIMEDOUT) {
+		report_check(r, e, "disk.unresponsive", FW_STATE_CRITICAL, "%s: "
+		    "did not answer within %u ms", who(d, w, sizeof(w)),
+		    d->st->deadline_ms);
+		ctx_report_commit(ctx, r);
+		return;
+	}
+	report_check(r, e, "disk.unresponsive", FW_STATE_OK, "%s: answers",
+	    who(d, w, sizeof(w)));
+	if (rep->status == -EAGAIN) {
+		/* In standby: not woken, nothing new to say (smartd -n). */
+		entity_label(e, "power", "standby");
+	} else if (rep->status < 0 || d->info.type == DISK_OTHER) {
+		report_unreadable(d, r, e, rep->status);
+	} else if (d->info.type == DISK_NVME) {
+		if (nvme_health_parse(rep->data, rep->len, &h) == 0)
+			nvme_report(d, r, e, &h);
+		else
+			report_unreadable(d, r, e, -EBADMSG);
+	} else {
+		s = xmalloc(sizeof(*s));
+		if (ata_summary_from_blob(rep->data, rep->len, s) == 0)
+			ata_report(d, r, e, s);
+		else
+			report_unreadable(d, r, e, -EBADMSG);
+		free(s);
+	}
+	ctx_report_commit(ctx, r);
+}
+
+static void
+disk_probe(struct disks_state *st, struct disk *d)
+{
+	enum fw_probe_op op = FW_PROBE_OPEN;
+	const char *dev = d->info.name;
+	int rc;
+
+	if (d->in_flight)
+		return;
+	if (d->info.type == DISK_NVME) {
+		op = FW_PROBE_NVME_SMART_LOG;
+		if (d->info.controller[0] != '\0')
+			dev = d->info.controller;
+	} else if (d->info.type == DISK_ATA || d->info.type == DISK_SCSI) {
+		op = FW_PROBE_ATA_SMART;
+	}
+	rc = probe_submit(ctx_probe(st->ctx), op, dev, st->deadline_ms,
+	    on_reply, d);
+	if (rc < 0)
+		log_debug("disk '%s': cannot queue a probe: %s", dev,
+		    strerror(-rc));
+	else
+		d->in_flight = true;
+}
+
+/* ---- discovery ---- */
+
+/* Disks are known by identity: a new name for the same disk is a rename. */
+static struct disk *
+disk_find(struct disks_state *st, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		if (strcmp(st->disks[i]->info.id, id) == 0)
+			return st->disks[i];
+	return NULL;
+}
+
+static void
+report_missing(struct disks_state *st, struct disk *d, struct fw_report *out)
+{
+	struct fw_entity *e = disk_entity(out, d);
+	struct fw_check *c;
+	char w[160];
+
+	/* An array member gone is critical: the RAID collector adds that. */
+	c = report_check(out, e, "disk.missing", FW_STATE_WARNING, "%s is "
+	    "gone", who(d, w, sizeof(w)));
+	check_detail_str(c, "last_kernel_name", d->info.name);
+}
+
+static int
+disks_poll(void *state, struct fw_report *out)
+{
+	static char names[DISKS_MAX][DISK_NAME_MAX];
+	struct disks_state *st = state;
+	struct disk_info info;
+	struct disk *d;
+	size_t i, n;
+	char w[160];
+
+	for (i = 0; i < st->n; i++)
+		st->disks[i]->present = false;
+	n = disk_list(names, DISKS_MAX);
+	for (i = 0; i < n; i++) {
+		if (disk_info_read(names[i], &info) < 0)
+			continue;
+		d = disk_find(st, info.id);
+		if (d == NULL) {
+			if (st->n == DISKS_MAX)
+				continue;
+			d = xcalloc(1, sizeof(*d));
+			d->st = st;
+			st->disks[st->n++] = d;
+		}
+		d->info = info;
+		d->present = true;
+		report_check(out, disk_entity(out, d), "disk.missing",
+		    FW_STATE_OK, "%s is present", who(d, w, sizeof(w)));
+		disk_probe(st, d);
+	}
+	for (i = 0; i < st->n; i++)
+		if (!st->disks[i]->present)
+			report_missing(st, st->disks[i], out);
+	return 0;
+}
+
+static void
+disks_teardown(void *state)
+{
+	struct disks_state *st = state;
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->n; i++) {
+		probe_cancel(ctx_probe(st->ctx), st->disks[i]);
+		free(st->disks[i]);
+	}
+	free(st);
+}
+
+const struct fw_collector disks_collector = {
+	.name = "disks",
+	.interval_ms = 5 * 60 * 1000,
+	.keys = disk_keys,
+	.checks = disk_checks,
+	.init = disks_init,
+	.poll = disks_poll,
+	.teardown = disks_teardown,
+};
