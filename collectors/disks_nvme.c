@@ -79,8 +79,10 @@ nvme_cw_names(uint8_t cw, char *buf, size_t size)
 			continue;
 		n = snprintf(buf + off, size - off, "%s%s", off ? "," : "",
 		    names[i]);
-		if (n < 0 || (size_t)n >= size - off)
+		if (n < 0 || (size_t)n >= size - off) {
+			buf[off] = '\0';	/* whole names only */
 			return;
+		}
 		off += (size_t)n;
 	}
 }
