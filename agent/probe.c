@@ -112,7 +112,8 @@ helper_handle(const struct probe_req *req, struct fw_probe_reply *rep)
 	}
 	switch (req->op) {
 	case FW_PROBE_ATA_SMART:
-		rc = ata_smart_blob(fd, rep->data, sizeof(rep->data), &len);
+		rc = ata_smart_blob(fd, rep->data, sizeof(rep->data), &len,
+		    &rep->self_errors);
 		break;
 	case FW_PROBE_NVME_SMART_LOG:
 		rc = nvme_smart_log(fd, rep->data, sizeof(rep->data), &len);

@@ -101,7 +101,8 @@ ata_blob_put(uint8_t *out, size_t size, size_t *off, const char tag[4],
  */
 static int
 ata_cmd(int fd, uint8_t cmd, uint8_t features, uint8_t lba_mid,
-    uint8_t lba_high, uint8_t *data, struct ata_regs *regs)
+    uint8_t lba_high, uint8_t *data, struct ata_regs *regs,
+    uint32_t *self_errors)
 {
 	uint8_t cdb[16], sense[64];
 	struct sg_io_hdr io;
@@ -138,6 +139,8 @@ ata_cmd(int fd, uint8_t cmd, uint8_t features, uint8_t lba_mid,
 	/* The low bits of driver_status are errors; 0x08 only says "sense". */
 	if (io.host_status != 0 || (io.driver_status & 0x07) != 0)
 		return -EIO;
+	if (io.status != 0)
+		(*self_errors)++;	/* the midlayer counts it in ioerr_cnt */
 	if (data != NULL) {
 		/* Data-in: anything but GOOD means the drive refused. */
 		return io.status == 0 ? 0 : -EOPNOTSUPP;
@@ -149,7 +152,8 @@ ata_cmd(int fd, uint8_t cmd, uint8_t features, uint8_t lba_mid,
 }
 
 int
-ata_smart_blob(int fd, uint8_t *out, size_t size, size_t *ret_len)
+ata_smart_blob(int fd, uint8_t *out, size_t size, size_t *ret_len,
+    uint32_t *self)
 {
 	uint8_t identify[512], data[512], thresholds[512];
 	struct ata_regs r;
@@ -159,10 +163,11 @@ ata_smart_blob(int fd, uint8_t *out, size_t size, size_t *ret_len)
 
 	/* A disk in standby stays asleep (smartd -n standby). */
 	memset(&r, 0, sizeof(r));
-	rc = ata_cmd(fd, ATA_CHECK_POWER_MODE, 0, 0, 0, NULL, &r);
+	*self = 0;
+	rc = ata_cmd(fd, ATA_CHECK_POWER_MODE, 0, 0, 0, NULL, &r, self);
 	if (rc == 0 && r.count == 0x00)
 		return -EAGAIN;
-	rc = ata_cmd(fd, ATA_IDENTIFY, 0, 0, 0, identify, NULL);
+	rc = ata_cmd(fd, ATA_IDENTIFY, 0, 0, 0, identify, NULL, self);
 	if (rc < 0)
 		return rc;
 	rc = ata_blob_put(out, size, &off, "IDFY", identify, sizeof(identify));
@@ -171,17 +176,17 @@ ata_smart_blob(int fd, uint8_t *out, size_t size, size_t *ret_len)
 		goto done;
 	memset(&r, 0, sizeof(r));
 	if (ata_cmd(fd, ATA_SMART, SMART_RETURN_STATUS, 0x4f, 0xc2, NULL,
-	    &r) == 0 && (st = ata_smart_status_from_regs(&r)) >= 0) {
+	    &r, self) == 0 && (st = ata_smart_status_from_regs(&r)) >= 0) {
 		/* libatasmart reads this word in host order, non-zero = good. */
 		good = (uint32_t)st;
 		ata_blob_put(out, size, &off, "SMST", &good, sizeof(good));
 	}
 	if (ata_cmd(fd, ATA_SMART, SMART_READ_DATA, 0x4f, 0xc2, data,
-	    NULL) == 0)
+	    NULL, self) == 0)
 		ata_blob_put(out, size, &off, "SMDT", data, sizeof(data));
 	/* READ THRESHOLDS is obsolete since ATA-8 but still answered. */
 	if (ata_cmd(fd, ATA_SMART, SMART_READ_THRESHOLDS, 0x4f, 0xc2,
-	    thresholds, NULL) == 0)
+	    thresholds, NULL, self) == 0)
 		ata_blob_put(out, size, &off, "SMTH", thresholds,
 		    sizeof(thresholds));
 done:

@@ -3,10 +3,15 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <libudev.h>
 
 #include "forewarn/clock.h"
 #include "forewarn/collector.h"
 #include "forewarn/log.h"
+#include "forewarn/path.h"
 #include "forewarn/probe.h"
 #include "forewarn/util.h"
 #include "disks_ata.h"
@@ -50,6 +55,11 @@ static const struct fw_check_def disk_checks[] = {
 	{ "disk.nvme.temperature", "NVMe composite temperature against the "
 	    "controller's own thresholds", FW_CMP_NONE, NAN, NAN, 0, 1, 1,
 	    "celsius" },
+	{ "disk.io_errors", "commands that ended in error or timed out "
+	    "(SCSI midlayer counters), or the device went offline",
+	    FW_CMP_NONE, NAN, NAN, 0, 1, 1, "count" },
+	{ "disk.selftest_failed", "the last SMART self-test failed",
+	    FW_CMP_NONE, NAN, NAN, 0, 1, 1, NULL },
 	{ "disk.unresponsive", "the device did not answer within the probe "
 	    "deadline", FW_CMP_NONE, NAN, NAN, 0, 1, 1, NULL },
 	{ "disk.missing", "a disk seen before is gone", FW_CMP_NONE, NAN, NAN,
@@ -72,15 +82,67 @@ struct disk {
 	struct disk_info	 info;
 	bool			 present;
 	bool			 in_flight;
-	int64_t			 since_ms;	/* request start */
+	bool			 self_loaded;
+	double			 self_errors;	/* our own, in ioerr_cnt */
 };
 
 struct disks_state {
-	struct fw_ctx	*ctx;
+	struct fw_ctx		*ctx;
+	struct udev		*udev;
+	struct udev_monitor	*mon;	/* hot-add and removal, or NULL */
 	struct disk	*disks[DISKS_MAX];
 	size_t		 n;
 	uint32_t	 deadline_ms;
 };
+
+/*
+ * Hot-add and removal: udevd's events when it runs, else the kernel's own
+ * uevents.  Either way an event only triggers a rescan now; the scan is
+ * the one source of truth.  Not with --root: fixtures have no uevents.
+ */
+static void
+monitor_start(struct disks_state *st)
+{
+	const char *source;
+	int fd;
+
+	if (strcmp(path_root(), "/") != 0 || (st->udev = udev_new()) == NULL)
+		return;
+	source = access("/run/udev/control", F_OK) == 0 ? "udev" : "kernel";
+	st->mon = udev_monitor_new_from_netlink(st->udev, source);
+	if (st->mon == NULL ||
+	    udev_monitor_filter_add_match_subsystem_devtype(st->mon, "block",
+	    "disk") < 0 || udev_monitor_enable_receiving(st->mon) < 0 ||
+	    (fd = udev_monitor_get_fd(st->mon)) < 0 ||
+	    ctx_watch_fd(st->ctx, fd, EPOLLIN) < 0) {
+		log_debug("disks: no %s uevent monitor; rescans only", source);
+		if (st->mon != NULL)
+			udev_monitor_unref(st->mon);
+		st->mon = NULL;
+		return;
+	}
+	log_debug("disks: watching %s events for hot-plug", source);
+}
+
+static int
+disks_ready(void *state, int fd, uint32_t events, struct fw_report *out)
+{
+	struct disks_state *st = state;
+	struct udev_device *dev;
+	const char *action;
+	int n = 0;
+
+	while (n < 64 && (dev = udev_monitor_receive_device(st->mon)) != NULL) {
+		action = udev_device_get_action(dev);
+		log_debug("disks: %s %s", action != NULL ? action : "event",
+		    udev_device_get_sysname(dev));
+		udev_device_unref(dev);
+		n++;
+	}
+	if (n > 0)
+		ctx_request_poll(st->ctx);
+	return 0;
+}
 
 static int
 disks_init(const struct fw_conf_section *cs, struct fw_ctx *ctx,
@@ -91,6 +153,7 @@ disks_init(const struct fw_conf_section *cs, struct fw_ctx *ctx,
 	st->ctx = ctx;
 	st->deadline_ms = (uint32_t)conf_get_duration_ms(cs, disk_keys,
 	    "deadline");
+	monitor_start(st);
 	*ret_state = st;
 	return 0;
 }
@@ -223,6 +286,33 @@ ata_attributes(struct disk *d, struct fw_report *r, struct fw_entity *e,
 	check_detail_num(c, "threshold", worst->threshold);
 }
 
+/*
+ * Self-test execution status (SMART data byte 363, high nibble; ATA8-ACS):
+ * 0 completed without error, 1 aborted by the host, 2 interrupted by a
+ * reset, 3 fatal error, 4 unknown test element failed, 5 electrical,
+ * 6 servo/seek, 7 read element failed, 8 handling damage, 15 in progress.
+ */
+static void
+ata_selftest(struct disk *d, struct fw_report *r, struct fw_entity *e,
+    const struct ata_summary *s)
+{
+	static const char *const what[] = { "completed without error",
+	    "aborted by the host", "interrupted by a reset", "fatal error",
+	    "an unknown test element failed", "the electrical element failed",
+	    "the servo/seek element failed", "the read element failed",
+	    "failed, handling damage suspected" };
+	int v = s->selftest_status;
+	struct fw_check *c;
+	char w[160];
+
+	if (v < 0 || v == 15)
+		return;		/* never run, or running now */
+	c = report_check(r, e, "disk.selftest_failed", v >= 3 && v <= 8 ?
+	    FW_STATE_CRITICAL : FW_STATE_OK, "%s: last SMART self-test: %s",
+	    who(d, w, sizeof(w)), v <= 8 ? what[v] : "status not defined");
+	check_detail_num(c, "status", v);
+}
+
 static void
 ata_report(struct disk *d, struct fw_report *r, struct fw_entity *e,
     const struct ata_summary *s)
@@ -231,6 +321,7 @@ ata_report(struct disk *d, struct fw_report *r, struct fw_entity *e,
 	struct fw_check *c;
 	char w[160];
 
+	entity_label(e, "power", "active");
 	if (s->serial[0] != '\0')
 		entity_label(e, "serial", "%s", s->serial);
 	if (s->firmware[0] != '\0')
@@ -264,6 +355,7 @@ ata_report(struct disk *d, struct fw_report *r, struct fw_entity *e,
 	    "command timeouts", 0xffffULL);
 	ata_counter(d, r, e, s, 199, "disk.smart.crc_errors",
 	    "interface CRC errors", 0xffffffffULL);
+	ata_selftest(d, r, e, s);
 	if (s->has_temperature) {
 		report_reading(r, e, "temperature_celsius", "celsius",
 		    s->temperature_c, NULL, NULL);
@@ -374,6 +466,48 @@ nvme_report(struct disk *d, struct fw_report *r, struct fw_entity *e,
 	    (double)h->error_log_entries, NULL, NULL);
 }
 
+/* ---- SCSI midlayer counters (any sd disk: SATA, SAS, USB) ---- */
+
+static void
+report_io_errors(struct disk *d, struct fw_report *r, struct fw_entity *e)
+{
+	struct disk_counters k;
+	enum fw_state st;
+	struct fw_check *c;
+	double rise;
+	char w[160];
+
+	disk_counters_read(d->info.name, &k);
+	if (!k.valid)
+		return;
+	if (!d->self_loaded) {
+		/* What we caused before a restart is still in the counter. */
+		if (ctx_baseline_peek(d->st->ctx, e, "scsi_self_errors",
+		    &d->self_errors, NULL) < 0)
+			d->self_errors = 0;
+		d->self_loaded = true;
+	}
+	if (d->self_errors > (double)k.ioerr)
+		d->self_errors = 0;	/* the counter restarted: a reboot */
+	rise = rise_in_day(d->st->ctx, e, "scsi_ioerr",
+	    (double)k.ioerr - d->self_errors);
+	if (k.has_iotmo)
+		rise += rise_in_day(d->st->ctx, e, "scsi_iotmo",
+		    (double)k.iotmo);
+	st = strcmp(k.state, "offline") == 0 ? FW_STATE_CRITICAL : rise > 0 ?
+	    FW_STATE_WARNING : FW_STATE_OK;
+	c = report_check(r, e, "disk.io_errors", st, "%s: %.0f I/O errors and "
+	    "timeouts in the last day, device %s", who(d, w, sizeof(w)), rise,
+	    k.state[0] ? k.state : "state unknown");
+	check_detail_num(c, "ioerr_cnt", (double)k.ioerr);
+	if (k.has_iotmo)
+		check_detail_num(c, "iotmo_cnt", (double)k.iotmo);
+	check_detail_num(c, "rise_24h", rise);
+	check_detail_str(c, "device_state", k.state);
+	report_reading(r, e, "scsi_ioerr_count", "", (double)k.ioerr, NULL,
+	    NULL);
+}
+
 /* ---- replies ---- */
 
 static void
@@ -402,10 +536,16 @@ on_reply(const struct fw_probe_reply *rep, void *arg)
 	struct fw_entity *e;
 	struct fw_report *r;
 	char w[160];
+	double ignored;
 
 	d->in_flight = false;
 	r = ctx_report_open(ctx);
 	e = disk_entity(r, d);
+	if (rep->self_errors > 0) {
+		d->self_errors += rep->self_errors;
+		ctx_baseline(ctx, e, "scsi_self_errors", d->self_errors,
+		    &ignored);
+	}
 	if (rep->status == -ETIMEDOUT) {
 		report_check(r, e, "disk.unresponsive", FW_STATE_CRITICAL, "%s: "
 		    "did not answer within %u ms", who(d, w, sizeof(w)),
@@ -416,8 +556,11 @@ on_reply(const struct fw_probe_reply *rep, void *arg)
 	report_check(r, e, "disk.unresponsive", FW_STATE_OK, "%s: answers",
 	    who(d, w, sizeof(w)));
 	if (rep->status == -EAGAIN) {
-		/* In standby: not woken, nothing new to say (smartd -n). */
-		entity_label(e, "power", "standby");
+		/*
+		 * In standby: not woken (smartd -n standby).  The SMART checks
+		 * keep their last state; the label says why nothing is new.
+		 */
+		entity_label(e, "power", "standby (SMART skipped)");
 	} else if (rep->status < 0 || d->info.type == DISK_OTHER) {
 		report_unreadable(d, r, e, rep->status);
 	} else if (d->info.type == DISK_NVME) {
@@ -494,6 +637,7 @@ disks_poll(void *state, struct fw_report *out)
 	static char names[DISKS_MAX][DISK_NAME_MAX];
 	struct disks_state *st = state;
 	struct disk_info info;
+	struct fw_entity *e;
 	struct disk *d;
 	size_t i, n;
 	char w[160];
@@ -514,8 +658,10 @@ disks_poll(void *state, struct fw_report *out)
 		}
 		d->info = info;
 		d->present = true;
-		report_check(out, disk_entity(out, d), "disk.missing",
-		    FW_STATE_OK, "%s is present", who(d, w, sizeof(w)));
+		e = disk_entity(out, d);
+		report_check(out, e, "disk.missing", FW_STATE_OK, "%s is "
+		    "present", who(d, w, sizeof(w)));
+		report_io_errors(d, out, e);
 		disk_probe(st, d);
 	}
 	for (i = 0; i < st->n; i++)
@@ -536,6 +682,12 @@ disks_teardown(void *state)
 		probe_cancel(ctx_probe(st->ctx), st->disks[i]);
 		free(st->disks[i]);
 	}
+	if (st->mon != NULL) {
+		ctx_unwatch_fd(st->ctx, udev_monitor_get_fd(st->mon));
+		udev_monitor_unref(st->mon);
+	}
+	if (st->udev != NULL)
+		udev_unref(st->udev);
 	free(st);
 }
 
@@ -546,5 +698,6 @@ const struct fw_collector disks_collector = {
 	.checks = disk_checks,
 	.init = disks_init,
 	.poll = disks_poll,
+	.ready = disks_ready,
 	.teardown = disks_teardown,
 };

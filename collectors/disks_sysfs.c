@@ -195,3 +195,19 @@ disk_list(char names[][DISK_NAME_MAX], size_t max)
 	closedir(dir);
 	return n;
 }
+
+void
+disk_counters_read(const char *name, struct disk_counters *c)
+{
+	char path[PATH_MAX];
+
+	memset(c, 0, sizeof(*c));
+	if (fw_snprintf(path, sizeof(path), "/sys/block/%s/device/ioerr_cnt",
+	    name) < 0 || path_read_u64(path, 16, &c->ioerr) < 0)
+		return;
+	c->valid = true;
+	if (fw_snprintf(path, sizeof(path), "/sys/block/%s/device/iotmo_cnt",
+	    name) == 0 && path_read_u64(path, 16, &c->iotmo) == 0)
+		c->has_iotmo = true;
+	READ_ATTR(c->state, "/sys/block/%s/device/state", name);
+}

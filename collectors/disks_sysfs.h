@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define DISK_NAME_MAX	32
 #define DISKS_MAX	512
@@ -27,7 +28,17 @@ struct disk_info {
 	char		id[160];	/* the identity: WWN, or MODEL_SERIAL */
 };
 
+/* SCSI midlayer counters of an sd disk (sysfs prints them in hex). */
+struct disk_counters {
+	bool		valid;
+	uint64_t	ioerr;		/* commands that ended in error */
+	uint64_t	iotmo;		/* commands that timed out (5.x+) */
+	bool		has_iotmo;
+	char		state[24];	/* "running", "offline", "blocked" */
+};
+
 bool	disk_name_wanted(const char *name);
+void	disk_counters_read(const char *name, struct disk_counters *ret);
 /* The whole disks in /sys/block, in directory order. */
 size_t	disk_list(char names[][DISK_NAME_MAX], size_t max);
 int	disk_info_read(const char *name, struct disk_info *ret);

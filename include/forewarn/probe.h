@@ -39,6 +39,14 @@ struct fw_probe_reply {
 	uint64_t	id;
 	int32_t		status;		/* 0, or -errno; -ETIMEDOUT on deadline */
 	uint32_t	len;		/* bytes of data */
+	/*
+	 * Commands of this request that ended in CHECK CONDITION by design
+	 * (ATA PASS-THROUGH with CK_COND returns registers that way).  The
+	 * SCSI midlayer counts each in the device's ioerr_cnt, so the disks
+	 * collector subtracts them.
+	 */
+	uint32_t	self_errors;
+	uint32_t	reserved;
 	uint8_t		data[FW_PROBE_DATA_MAX];
 };
 

@@ -41,7 +41,8 @@ int	ata_blob_put(uint8_t *out, size_t size, size_t *off, const char tag[4],
 	    const void *data, uint32_t len);
 
 /* In the helper: see FW_PROBE_ATA_SMART and FW_PROBE_NVME_SMART_LOG. */
-int	ata_smart_blob(int fd, uint8_t *out, size_t size, size_t *ret_len);
+int	ata_smart_blob(int fd, uint8_t *out, size_t size, size_t *ret_len,
+	    uint32_t *ret_self_errors);
 int	nvme_smart_log(int fd, uint8_t *out, size_t size, size_t *ret_len);
 
 #endif

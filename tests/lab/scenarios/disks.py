@@ -67,6 +67,22 @@ def run(lab, check):
     check(e is not None and e["previous"] == "critical",
           "and its recovery")
 
+    # Real EIO from the emulated AHCI disk: blkdebug slid under its node.
+    lab.qmp("blockdev-add", **{"driver": "blkdebug", "node-name": "d0dbg",
+                               "image": "d0f", "inject-error": [
+                                   {"event": "read_aio", "errno": 5}]})
+    lab.qmp("blockdev-reopen", options=[{"driver": "raw", "node-name": "d0",
+                                         "file": "d0dbg"}])
+    rc, out = lab.run("dd if=/dev/sda of=/dev/null bs=4096 count=1 "
+                      "skip=1000; cat /sys/block/sda/device/ioerr_cnt")
+    check(rc == 0 and out.strip().splitlines()[-1] != "0x0",
+          "the kernel counted the injected I/O errors: %s" %
+          out.strip().splitlines()[-1:])
+    e, took = wait_event(lab, lambda e: e["check"] == "disk.io_errors" and
+                         e["state"] == "warning")
+    check(e is not None and e["entity"]["labels"].get("serial") ==
+          "LAB-AHCI-0001", "disk.io_errors on the AHCI disk, by serial")
+
     lab.qmp("device_del", id="vr2")
     e, took = wait_event(lab, lambda e: e["check"] == "disk.missing" and
                          e["state"] != "ok")
