@@ -16,6 +16,7 @@
 #include "forewarn/util.h"
 #include "disks_ata.h"
 #include "disks_nvme.h"
+#include "disks_stats.h"
 #include "disks_sysfs.h"
 
 #define DAY_MS		(24 * 3600 * 1000LL)
@@ -58,6 +59,9 @@ static const struct fw_check_def disk_checks[] = {
 	{ "disk.io_errors", "commands that ended in error or timed out "
 	    "(SCSI midlayer counters), or the device went offline",
 	    FW_CMP_NONE, NAN, NAN, 0, 1, 1, "count" },
+	{ "disk.latency_outlier", "mean I/O latency far above the other "
+	    "disks' for a while (a slow disk is a failing one)", FW_CMP_NONE,
+	    NAN, NAN, 0, 6, 2, "milliseconds" },
 	{ "disk.selftest_failed", "the last SMART self-test failed",
 	    FW_CMP_NONE, NAN, NAN, 0, 1, 1, NULL },
 	{ "disk.unresponsive", "the device did not answer within the probe "
@@ -84,6 +88,9 @@ struct disk {
 	bool			 in_flight;
 	bool			 self_loaded;
 	double			 self_errors;	/* our own, in ioerr_cnt */
+	struct diskstat		 stat;		/* the previous sample */
+	bool			 has_stat;
+	double			 await_ms;	/* this pass, or -1 */
 };
 
 struct disks_state {
@@ -508,6 +515,80 @@ report_io_errors(struct disk *d, struct fw_report *r, struct fw_entity *e)
 	    NULL);
 }
 
+/* ---- latency from /proc/diskstats, against the other disks ---- */
+
+#define OUTLIER_RATIO	3.0	/* judgement: docs/checks.md */
+#define OUTLIER_MIN_MS	20.0
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+sample_latency(struct disks_state *st)
+{
+	static struct diskstat now[DISKS_MAX];
+	char *text = xmalloc(256 * 1024);
+	size_t len = 0, n = 0, i, j;
+	struct disk *d;
+
+	if (path_read("/proc/diskstats", text, 256 * 1024, &len) == 0)
+		n = diskstats_parse(text, len, now, DISKS_MAX);
+	free(text);
+	for (i = 0; i < st->n; i++) {
+		d = st->disks[i];
+		d->await_ms = -1;
+		for (j = 0; j < n; j++) {
+			if (strcmp(now[j].name, d->info.name) != 0)
+				continue;
+			if (d->has_stat)
+				d->await_ms = diskstat_await(&d->stat, &now[j]);
+			d->stat = now[j];
+			d->has_stat = true;
+			break;
+		}
+	}
+}
+
+/* Needs three disks with I/O: against fewer there is no "usual". */
+static void
+report_latency(struct disks_state *st, struct fw_report *out)
+{
+	double awaits[DISKS_MAX], median;
+	struct fw_entity *e;
+	struct fw_check *c;
+	struct disk *d;
+	size_t i, n = 0;
+	char w[160];
+
+	for (i = 0; i < st->n; i++)
+		if (st->disks[i]->present && st->disks[i]->await_ms >= 0)
+			awaits[n++] = st->disks[i]->await_ms;
+	if (n < 3)
+		return;
+	qsort(awaits, n, sizeof(awaits[0]), cmp_double);
+	median = n % 2 ? awaits[n / 2] : (awaits[n / 2 - 1] + awaits[n / 2]) / 2;
+	for (i = 0; i < st->n; i++) {
+		d = st->disks[i];
+		if (!d->present || d->await_ms < 0)
+			continue;
+		e = disk_entity(out, d);
+		report_reading(out, e, "io_await_ms", "milliseconds",
+		    d->await_ms, NULL, NULL);
+		c = report_check(out, e, "disk.latency_outlier",
+		    d->await_ms > OUTLIER_MIN_MS && d->await_ms >
+		    OUTLIER_RATIO * median ? FW_STATE_WARNING : FW_STATE_OK,
+		    "%s: %.1f ms per I/O, the disks' median %.1f ms",
+		    who(d, w, sizeof(w)), d->await_ms, median);
+		check_detail_num(c, "await_ms", d->await_ms);
+		check_detail_num(c, "median_ms", median);
+	}
+}
+
 /* ---- replies ---- */
 
 static void
@@ -667,6 +748,8 @@ disks_poll(void *state, struct fw_report *out)
 	for (i = 0; i < st->n; i++)
 		if (!st->disks[i]->present)
 			report_missing(st, st->disks[i], out);
+	sample_latency(st);
+	report_latency(st, out);
 	return 0;
 }
 

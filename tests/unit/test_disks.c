@@ -13,6 +13,7 @@
 
 #include "../../collectors/disks_ata.h"
 #include "../../collectors/disks_nvme.h"
+#include "../../collectors/disks_stats.h"
 #include "../../collectors/disks_sysfs.h"
 #include "forewarn/path.h"
 #include "testutil.h"
@@ -215,6 +216,38 @@ test_sysfs_identity(void **unused)
 	path_set_root(NULL);
 }
 
+static void
+test_diskstats(void **unused)
+{
+	/* Real lines: a 4.18+ kernel (20 fields) and an old one (14). */
+	const char *t =
+	    "   8       0 sda 1052 33 84012 1800 2001 300 64000 4200 0 3100 6000 0 0 0 0 120 40\n"
+	    "   8       1 sda1 100 0 800 10 0 0 0 0 0 10 10\n"
+	    " 259       0 nvme0n1 5000 0 400000 500 1000 0 80000 250 2 700 750\n"
+	    "garbage line\n"
+	    "   8      16 sdb 1 2 3\n"
+	    "   8      32 sdc x 0 0 0 0 0 0 0 0 0 0\n";
+	struct diskstat d[8], later;
+	size_t n;
+
+	n = diskstats_parse(t, strlen(t), d, 8);
+	assert_int_equal(n, 3);
+	assert_string_equal(d[0].name, "sda");
+	assert_true(d[0].ios == 3053 && d[0].io_ms == 6000);
+	assert_string_equal(d[2].name, "nvme0n1");
+	assert_true(d[2].in_flight == 2);
+	/* The bound holds. */
+	assert_int_equal(diskstats_parse(t, strlen(t), d, 1), 1);
+	later = d[0];
+	later.ios += 100;
+	later.io_ms += 2500;
+	assert_true(diskstat_await(&d[0], &later) == 25.0);
+	/* No I/O, or a counter that went back: no judgement. */
+	assert_true(diskstat_await(&d[0], &d[0]) < 0);
+	later.io_ms = 0;
+	assert_true(diskstat_await(&d[0], &later) < 0);
+}
+
 int
 main(void)
 {
@@ -223,6 +256,7 @@ main(void)
 		cmocka_unit_test(test_bad_blobs),
 		cmocka_unit_test(test_nvme_log),
 		cmocka_unit_test(test_sysfs_identity),
+		cmocka_unit_test(test_diskstats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
