@@ -32,7 +32,7 @@ DEBIAN_DEPS := build-essential pkg-config clang libclang-rt-14-dev valgrind \
 	libinih-dev libsqlite3-dev libjansson-dev libcmocka-dev \
 	libudev-dev libatasmart-dev libsensors-dev libmnl-dev \
 	python3 sqlite3 procps \
-	qemu-system-x86 busybox-static cpio kmod xz-utils nvme-cli libatasmart-bin
+	qemu-system-x86 busybox-static cpio kmod xz-utils nvme-cli libatasmart-bin smartmontools
 
 WARN	:= -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow \
 	   -Wno-unused-parameter
@@ -184,6 +184,11 @@ deps:
 
 install: all
 	install -D -m 0755 $(BUILD)/forewarnd $(DESTDIR)$(PREFIX)/sbin/forewarnd
+
+# Figures, not assertions: bench/README.md says what each one means.
+bench: all $(BUILD)/tests/lab/probe-dump
+	sh tests/lab/build.sh $(BUILD) $(BUILD)/forewarnd $(BUILD)/tests/lab/probe-dump
+	python3 bench/disks.py $(BUILD)
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -86,7 +86,7 @@ copy_bin "$agent"
 for tool in "$@"; do
 	copy_bin "$(realpath "$tool")"
 done
-for tool in mdadm smartctl skdump nvme i2cset sensors; do
+for tool in mdadm smartctl smartd skdump nvme i2cset sensors; do
 	p=$(command -v "$tool" 2>/dev/null) && copy_bin "$p"
 done
 cp "$here/guest-init" "$root/init"

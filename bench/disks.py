@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Disk scan cost in the QEMU lab, beside the reference tools in the same run.
+
+For the lab's AHCI (ATA SMART) and NVMe disks: wall time, CPU (user+sys) and
+peak RSS of one full scan by `forewarnd --once` restricted to the disks
+collector, against `smartctl -a` on each disk and `smartd -q onecheck` over
+both.  Each command runs REPEAT times; medians are reported, with the ratio
+forewarnd / reference.  The guest runs under TCG emulation, so absolute
+figures are slow; the ratios are what compare.
+
+    bench/disks.py BUILD_DIR [RESULTS_DIR]
+"""
+import datetime
+import os
+import re
+import statistics
+import sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, "..", "tests", "lab"))
+from lab import Lab  # noqa: E402
+
+REPEAT = 5
+CONF = ("[agent]\\nhost = bench\\n[host]\\nenabled = no\\n"
+        "[disks]\\ndeadline = 30s\\n")
+SMARTD_CONF = "/dev/sda -a\\n/dev/nvme0 -a\\n"
+
+
+def measure(lab, command):
+    """Median wall s, CPU s, max RSS KiB of command over REPEAT runs."""
+    walls, cpus, rss = [], [], []
+    for _ in range(REPEAT):
+        rc, out = lab.run("time -v %s >/dev/null 2>/tmp/t.out; cat /tmp/t.out"
+                          % command, timeout=300)
+        m = re.search(r"Elapsed \(wall clock\) time \([^)]*\): "
+                      r"(?:(\d+)h )?(\d+)m ([\d.]+)s", out)
+        u = re.search(r"User time \(seconds\): ([\d.]+)", out)
+        s = re.search(r"System time \(seconds\): ([\d.]+)", out)
+        r = re.search(r"Maximum resident set size \(kbytes\): (\d+)", out)
+        if not (m and u and s and r):
+            raise RuntimeError("cannot read time -v output: %s" % out)
+        walls.append(int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 +
+                     float(m.group(3)))
+        cpus.append(float(u.group(1)) + float(s.group(1)))
+        rss.append(int(r.group(1)))
+    return statistics.median(walls), statistics.median(cpus), max(rss)
+
+
+def main():
+    build = sys.argv[1]
+    results = sys.argv[2] if len(sys.argv) > 2 else os.path.join(here,
+                                                                  "results")
+    rows = []
+    with Lab(build) as lab:
+        lab.run("printf '%s' >/tmp/fw.conf; printf '%s' >/tmp/smartd.conf"
+                % (CONF, SMARTD_CONF))
+        fw = measure(lab, "forewarnd --once -c /tmp/fw.conf")
+        refs = [("smartctl -a /dev/sda + /dev/nvme0", [
+                    measure(lab, "smartctl -a /dev/sda"),
+                    measure(lab, "smartctl -a /dev/nvme0")]),
+                ("smartd -q onecheck (sda, nvme0)", [
+                    measure(lab, "smartd -q onecheck -c /tmp/smartd.conf")])]
+        kernel = lab.kernel_version
+    lines = ["# Disk scan cost, %s" % datetime.date.today().isoformat(), "",
+             "QEMU lab (TCG, 1 vCPU, Debian kernel %s): one AHCI disk with "
+             "ATA SMART and one NVMe disk; also two virtio disks that "
+             "forewarnd lists and opens. Medians of %d runs; RSS is the "
+             "largest seen." % (kernel, REPEAT), "",
+             "| what | wall s | CPU s | max RSS KiB | forewarnd ÷ it (wall, CPU, RSS) |",
+             "|---|---|---|---|---|",
+             "| forewarnd --once (disks collector) | %.3f | %.3f | %d | 1, 1, 1 |"
+             % fw]
+    for name, parts in refs:
+        wall = sum(p[0] for p in parts)
+        cpu = sum(p[1] for p in parts)
+        rss = max(p[2] for p in parts)
+        lines.append("| %s | %.3f | %.3f | %d | %.2f, %.2f, %.2f |" % (
+            name, wall, cpu, rss, fw[0] / wall, fw[1] / cpu if cpu else 0,
+            fw[2] / rss))
+    text = "\n".join(lines) + "\n"
+    print(text)
+    os.makedirs(results, exist_ok=True)
+    with open(os.path.join(results, "%s-disks.md" %
+                           datetime.date.today().isoformat()), "w") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    main()
