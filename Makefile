@@ -187,7 +187,7 @@ install: all
 
 # Figures, not assertions: bench/README.md says what each one means.
 bench: all $(BUILD)/tests/lab/probe-dump
-	sh tests/lab/build.sh $(BUILD) $(BUILD)/forewarnd $(BUILD)/tests/lab/probe-dump
+	FW_LAB_VALGRIND=1 sh tests/lab/build.sh $(BUILD) $(BUILD)/forewarnd $(BUILD)/tests/lab/probe-dump
 	python3 bench/disks.py $(BUILD)
 
 clean:

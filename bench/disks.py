@@ -46,6 +46,20 @@ def measure(lab, command):
     return statistics.median(walls), statistics.median(cpus), max(rss)
 
 
+def instructions(lab, command):
+    """Instructions callgrind counts for command and its forks, or None."""
+    rc, _ = lab.run("test -x /usr/local/bin/valgrind.bin")
+    if rc != 0:
+        return None
+    rc, out = lab.run("rm -f /tmp/cg.*; valgrind --tool=callgrind "
+                      "--callgrind-out-file=/tmp/cg.%%p %s >/dev/null 2>&1; "
+                      "cat /tmp/cg.* | grep -E '^(summary|totals):'" % command,
+                      timeout=600)
+    totals = [int(line.split()[1]) for line in out.splitlines()
+              if line.startswith("summary:")]
+    return sum(totals) if totals else None
+
+
 def main():
     build = sys.argv[1]
     results = sys.argv[2] if len(sys.argv) > 2 else os.path.join(here,
@@ -60,6 +74,12 @@ def main():
                     measure(lab, "smartctl -a /dev/nvme0")]),
                 ("smartd -q onecheck (sda, nvme0)", [
                     measure(lab, "smartd -q onecheck -c /tmp/smartd.conf")])]
+        ins = {"fw": instructions(lab, "forewarnd --once -c /tmp/fw.conf")}
+        a = instructions(lab, "smartctl -a /dev/sda")
+        b = instructions(lab, "smartctl -a /dev/nvme0")
+        ins["smartctl"] = a + b if a and b else None
+        ins["smartd"] = instructions(lab, "smartd -q onecheck -c "
+                                     "/tmp/smartd.conf")
         kernel = lab.kernel_version
     lines = ["# Disk scan cost, %s" % datetime.date.today().isoformat(), "",
              "QEMU lab (TCG, 1 vCPU, Debian kernel %s): one AHCI disk with "
@@ -77,6 +97,16 @@ def main():
         lines.append("| %s | %.3f | %.3f | %d | %.2f, %.2f, %.2f |" % (
             name, wall, cpu, rss, fw[0] / wall, fw[1] / cpu if cpu else 0,
             fw[2] / rss))
+    if ins["fw"]:
+        lines += ["", "Instructions (callgrind, the process and its forks; "
+                  "repeatable):", "",
+                  "| what | instructions | forewarnd ÷ it |", "|---|---|---|",
+                  "| forewarnd --once (disks collector) | %d | 1 |" % ins["fw"]]
+        for key, name in (("smartctl", "smartctl -a /dev/sda + /dev/nvme0"),
+                          ("smartd", "smartd -q onecheck (sda, nvme0)")):
+            if ins[key]:
+                lines.append("| %s | %d | %.2f |" % (name, ins[key],
+                                                     ins["fw"] / ins[key]))
     text = "\n".join(lines) + "\n"
     print(text)
     os.makedirs(results, exist_ok=True)

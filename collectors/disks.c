@@ -267,9 +267,17 @@ ata_attributes(struct disk *d, struct fw_report *r, struct fw_entity *e,
 		fw_snprintf(label, sizeof(label), "%u", a->id);
 		report_reading(r, e, "smart_attribute_raw", "", (double)a->raw,
 		    "id", label);
-		if (a->current_valid)
+		if (a->current_valid) {
 			report_reading(r, e, "smart_attribute_value", "",
 			    a->current, "id", label);
+			report_reading(r, e, "smart_attribute_worst", "",
+			    a->worst, "id", label);
+		}
+		if (a->threshold_valid)
+			report_reading(r, e, "smart_attribute_threshold", "",
+			    a->threshold, "id", label);
+		report_reading(r, e, "smart_attribute_prefail", "",
+		    a->prefail, "id", label);
 		/* A pre-fail attribute at its threshold predicts failure. */
 		if (a->failing_now && (worst == NULL || a->prefail)) {
 			worst = a;
@@ -420,8 +428,9 @@ nvme_report(struct disk *d, struct fw_report *r, struct fw_entity *e,
     const struct nvme_health *h)
 {
 	struct fw_check *c;
-	char names[96], w[160];
+	char names[96], w[160], label[4];
 	double rise, tc;
+	int i;
 
 	nvme_cw_names(h->critical_warning, names, sizeof(names));
 	c = report_check(r, e, "disk.nvme.critical_warning", nvme_cw_state(h),
@@ -471,6 +480,15 @@ nvme_report(struct disk *d, struct fw_report *r, struct fw_entity *e,
 	    (double)h->power_on_hours, NULL, NULL);
 	report_reading(r, e, "nvme_error_log_entries", "",
 	    (double)h->error_log_entries, NULL, NULL);
+	report_reading(r, e, "nvme_spare_percent", "percent", h->spare, NULL,
+	    NULL);
+	for (i = 0; i < 8; i++) {
+		if (h->sensor_k[i] == 0)
+			continue;
+		fw_snprintf(label, sizeof(label), "%d", i + 1);
+		report_reading(r, e, "nvme_sensor_celsius", "celsius",
+		    h->sensor_k[i] - 273.15, "sensor", label);
+	}
 }
 
 /* ---- SCSI midlayer counters (any sd disk: SATA, SAS, USB) ---- */
@@ -579,6 +597,8 @@ report_latency(struct disks_state *st, struct fw_report *out)
 		e = disk_entity(out, d);
 		report_reading(out, e, "io_await_ms", "milliseconds",
 		    d->await_ms, NULL, NULL);
+		report_reading(out, e, "io_in_flight", "", (double)
+		    d->stat.in_flight, NULL, NULL);
 		c = report_check(out, e, "disk.latency_outlier",
 		    d->await_ms > OUTLIER_MIN_MS && d->await_ms >
 		    OUTLIER_RATIO * median ? FW_STATE_WARNING : FW_STATE_OK,

@@ -89,6 +89,18 @@ done
 for tool in mdadm smartctl smartd skdump nvme i2cset sensors; do
 	p=$(command -v "$tool" 2>/dev/null) && copy_bin "$p"
 done
+# Instruction counts for make bench: callgrind inside the guest.
+if [ "${FW_LAB_VALGRIND:-0}" = 1 ] && [ -x /usr/bin/valgrind.bin ]; then
+	cp /usr/bin/valgrind "$root/usr/local/bin/valgrind"
+	sed -i 's|/usr/bin/valgrind.bin|/usr/local/bin/valgrind.bin|' \
+	    "$root/usr/local/bin/valgrind" 2>/dev/null || true
+	copy_bin /usr/bin/valgrind.bin
+	mkdir -p "$root/usr/libexec/valgrind"
+	for f in callgrind-amd64-linux vgpreload_core-amd64-linux.so \
+	    default.supp; do
+		cp "/usr/libexec/valgrind/$f" "$root/usr/libexec/valgrind/"
+	done
+fi
 cp "$here/guest-init" "$root/init"
 chmod 0755 "$root/init"
 echo "lab" >"$root/etc/hostname"

@@ -248,6 +248,32 @@ test_diskstats(void **unused)
 	assert_true(diskstat_await(&d[0], &later) < 0);
 }
 
+static void
+test_scsi_counters(void **unused)
+{
+	const char *root = test_tmpdir();
+	struct disk_counters k;
+
+	test_write_file(root, "sys/block/sda/device/ioerr_cnt", "0x1f\n");
+	test_write_file(root, "sys/block/sda/device/iotmo_cnt", "0x2\n");
+	test_write_file(root, "sys/block/sda/device/state", "offline\n");
+	test_write_file(root, "sys/block/sdb/device/ioerr_cnt", "0x0\n");
+	test_write_file(root, "sys/block/sdc/device/ioerr_cnt", "zz\n");
+	assert_int_equal(path_set_root(root), 0);
+	disk_counters_read("sda", &k);
+	assert_true(k.valid && k.ioerr == 31 && k.has_iotmo && k.iotmo == 2);
+	assert_string_equal(k.state, "offline");
+	/* Older kernels have no iotmo_cnt. */
+	disk_counters_read("sdb", &k);
+	assert_true(k.valid && k.ioerr == 0 && !k.has_iotmo);
+	assert_string_equal(k.state, "");
+	disk_counters_read("sdc", &k);
+	assert_false(k.valid);
+	disk_counters_read("nvme0n1", &k);
+	assert_false(k.valid);
+	path_set_root(NULL);
+}
+
 int
 main(void)
 {
@@ -257,6 +283,7 @@ main(void)
 		cmocka_unit_test(test_nvme_log),
 		cmocka_unit_test(test_sysfs_identity),
 		cmocka_unit_test(test_diskstats),
+		cmocka_unit_test(test_scsi_counters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
