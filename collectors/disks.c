@@ -218,38 +218,75 @@ rise_in_day(struct fw_ctx *ctx, struct fw_entity *e, const char *name,
 
 /* ---- ATA ---- */
 
+/*
+ * The ATA counters and how each is judged (evidence in docs/checks.md):
+ * data, so every rule is in one place.
+ */
+enum counter_rule {
+	ANY_CRIT,		/* > 0 is critical */
+	ANY_WARN_RISE10_CRIT,	/* > 0 warns; +10 within a day is critical */
+	ANY_WARN_RISE_CRIT,	/* > 0 warns; any rise within a day critical */
+	RISE_WARN,		/* only a rise within a day warns */
+};
+
+static const struct ata_counter_def {
+	uint8_t			 id;
+	const char		*code;
+	const char		*what;
+	uint64_t		 mask;	/* vendors pack more into the raw */
+	enum counter_rule	 rule;
+} ata_counters[] = {
+	{ 5, "disk.smart.reallocated", "reallocated sectors", 0xffffffffULL,
+	    ANY_WARN_RISE10_CRIT },
+	{ 197, "disk.smart.pending", "sectors pending reallocation",
+	    0xffffffffULL, ANY_CRIT },
+	{ 198, "disk.smart.offline_uncorrectable", "offline uncorrectable "
+	    "sectors", 0xffffffffULL, ANY_CRIT },
+	{ 187, "disk.smart.reported_uncorrectable", "reported uncorrectable "
+	    "errors", 0xffffULL, ANY_WARN_RISE_CRIT },
+	{ 188, "disk.smart.command_timeout", "command timeouts", 0xffffULL,
+	    RISE_WARN },
+	{ 199, "disk.smart.crc_errors", "interface CRC errors", 0xffffffffULL,
+	    RISE_WARN },
+};
+
+static enum fw_state
+counter_state(enum counter_rule rule, double raw, double rise)
+{
+	switch (rule) {
+	case ANY_CRIT:
+		return raw > 0 ? FW_STATE_CRITICAL : FW_STATE_OK;
+	case ANY_WARN_RISE10_CRIT:
+		return rise >= 10 ? FW_STATE_CRITICAL : raw > 0 ?
+		    FW_STATE_WARNING : FW_STATE_OK;
+	case ANY_WARN_RISE_CRIT:
+		return rise > 0 ? FW_STATE_CRITICAL : raw > 0 ?
+		    FW_STATE_WARNING : FW_STATE_OK;
+	default:
+		return rise > 0 ? FW_STATE_WARNING : FW_STATE_OK;
+	}
+}
+
 static void
 ata_counter(struct disk *d, struct fw_report *r, struct fw_entity *e,
-    const struct ata_summary *s, uint8_t id, const char *code,
-    const char *what, uint64_t mask)
+    const struct ata_summary *s, const struct ata_counter_def *def)
 {
-	const struct ata_attr *a = ata_attr_find(s, id);
+	const struct ata_attr *a = ata_attr_find(s, def->id);
 	char base[32], w[160];
 	struct fw_check *c;
-	enum fw_state st = FW_STATE_OK;
 	double raw, rise;
 
 	if (a == NULL)
 		return;
-	raw = (double)(a->raw & mask);
-	fw_snprintf(base, sizeof(base), "smart_%u", id);
+	raw = (double)(a->raw & def->mask);
+	fw_snprintf(base, sizeof(base), "smart_%u", def->id);
 	rise = rise_in_day(d->st->ctx, e, base, raw);
-	/* Per code: evidence in docs/checks.md. */
-	if (id == 197 || id == 198)
-		st = raw > 0 ? FW_STATE_CRITICAL : FW_STATE_OK;
-	else if (id == 5)
-		st = rise >= 10 ? FW_STATE_CRITICAL : raw > 0 ?
-		    FW_STATE_WARNING : FW_STATE_OK;
-	else if (id == 187)
-		st = rise > 0 ? FW_STATE_CRITICAL : raw > 0 ?
-		    FW_STATE_WARNING : FW_STATE_OK;
-	else
-		st = rise > 0 ? FW_STATE_WARNING : FW_STATE_OK;
-	c = report_check(r, e, code, st, "%s: %.0f %s%s", who(d, w,
-	    sizeof(w)), raw, what, rise > 0 ? " (rising)" : "");
+	c = report_check(r, e, def->code, counter_state(def->rule, raw, rise),
+	    "%s: %.0f %s%s", who(d, w, sizeof(w)), raw, def->what, rise > 0 ?
+	    " (rising)" : "");
 	check_detail_num(c, "raw", raw);
 	check_detail_num(c, "rise_24h", rise);
-	check_detail_num(c, "attribute", id);
+	check_detail_num(c, "attribute", def->id);
 }
 
 static void
@@ -335,6 +372,7 @@ ata_report(struct disk *d, struct fw_report *r, struct fw_entity *e,
 	enum fw_state st = FW_STATE_OK;
 	struct fw_check *c;
 	char w[160];
+	size_t i;
 
 	entity_label(e, "power", "active");
 	if (s->serial[0] != '\0')
@@ -358,18 +396,8 @@ ata_report(struct disk *d, struct fw_report *r, struct fw_entity *e,
 	    "FAILED" : s->status_good == 1 ? "passed" : "not given");
 	check_detail_num(c, "status_good", s->status_good);
 	ata_attributes(d, r, e, s);
-	ata_counter(d, r, e, s, 5, "disk.smart.reallocated",
-	    "reallocated sectors", 0xffffffffULL);
-	ata_counter(d, r, e, s, 197, "disk.smart.pending",
-	    "sectors pending reallocation", 0xffffffffULL);
-	ata_counter(d, r, e, s, 198, "disk.smart.offline_uncorrectable",
-	    "offline uncorrectable sectors", 0xffffffffULL);
-	ata_counter(d, r, e, s, 187, "disk.smart.reported_uncorrectable",
-	    "reported uncorrectable errors", 0xffffULL);
-	ata_counter(d, r, e, s, 188, "disk.smart.command_timeout",
-	    "command timeouts", 0xffffULL);
-	ata_counter(d, r, e, s, 199, "disk.smart.crc_errors",
-	    "interface CRC errors", 0xffffffffULL);
+	for (i = 0; i < FW_ARRAY_SIZE(ata_counters); i++)
+		ata_counter(d, r, e, s, &ata_counters[i]);
 	ata_selftest(d, r, e, s);
 	if (s->has_temperature) {
 		report_reading(r, e, "temperature_celsius", "celsius",
