@@ -162,6 +162,31 @@ make_root(void)
 	return dir;
 }
 
+struct rig {
+	struct fw_loop	*loop;
+	struct fw_probe	*p;
+};
+
+static struct rig
+rig_new(void)
+{
+	struct rig r;
+
+	fake_clock_reset();
+	assert_int_equal(path_set_root(make_root()), 0);
+	r.loop = loop_new();
+	r.p = probe_new(r.loop);
+	return r;
+}
+
+static void
+rig_free(struct rig *r)
+{
+	probe_free(r->p);
+	loop_free(r->loop);
+	path_set_root(NULL);
+}
+
 /* Drive the loop until n answers arrived (bounded). */
 static void
 wait_answers(struct fw_loop *loop, struct answer *a, int n)
@@ -178,14 +203,11 @@ wait_answers(struct fw_loop *loop, struct answer *a, int n)
 static void
 test_helper_answers(void **unused)
 {
-	struct fw_loop *loop;
-	struct fw_probe *p;
+	struct rig rig = rig_new();
+	struct fw_loop *loop = rig.loop;
+	struct fw_probe *p = rig.p;
 	struct answer a = { 0 };
 
-	fake_clock_reset();
-	assert_int_equal(path_set_root(make_root()), 0);
-	loop = loop_new();
-	p = probe_new(loop);
 	assert_int_equal(probe_submit(p, FW_PROBE_OPEN, "sdy", 1000, on_reply,
 	    &a), 0);
 	/* Not a block device: SG_IO is refused, not a crash. */
@@ -211,22 +233,17 @@ test_helper_answers(void **unused)
 	    &a), -EINVAL);
 	assert_int_equal(probe_submit(p, 99, "sdy", 1000, on_reply, &a),
 	    -EINVAL);
-	probe_free(p);
-	loop_free(loop);
-	path_set_root(NULL);
+	rig_free(&rig);
 }
 
 static void
 test_hang_replaces_helper(void **unused)
 {
-	struct fw_loop *loop;
-	struct fw_probe *p;
+	struct rig rig = rig_new();
+	struct fw_loop *loop = rig.loop;
+	struct fw_probe *p = rig.p;
 	struct answer a = { 0 };
 
-	fake_clock_reset();
-	assert_int_equal(path_set_root(make_root()), 0);
-	loop = loop_new();
-	p = probe_new(loop);
 	/* The open of sdz blocks for ever, like a dying disk. */
 	assert_int_equal(probe_submit(p, FW_PROBE_OPEN, "sdz", 200, on_reply,
 	    &a), 0);
@@ -240,22 +257,17 @@ test_hang_replaces_helper(void **unused)
 	assert_int_equal(a.status[1], 0);
 	assert_int_equal(a.status[2], 0);
 	assert_int_equal(probe_helpers_started(p), 2);
-	probe_free(p);
-	loop_free(loop);
-	path_set_root(NULL);
+	rig_free(&rig);
 }
 
 static void
 test_free_cancels_pending(void **unused)
 {
-	struct fw_loop *loop;
-	struct fw_probe *p;
+	struct rig rig = rig_new();
+	struct fw_loop *loop = rig.loop;
+	struct fw_probe *p = rig.p;
 	struct answer a = { 0 };
 
-	fake_clock_reset();
-	assert_int_equal(path_set_root(make_root()), 0);
-	loop = loop_new();
-	p = probe_new(loop);
 	assert_int_equal(probe_submit(p, FW_PROBE_OPEN, "sdz", 60000,
 	    on_reply, &a), 0);
 	assert_int_equal(probe_submit(p, FW_PROBE_OPEN, "sdy", 60000,
@@ -271,14 +283,11 @@ test_free_cancels_pending(void **unused)
 static void
 test_cancel(void **unused)
 {
-	struct fw_loop *loop;
-	struct fw_probe *p;
+	struct rig rig = rig_new();
+	struct fw_loop *loop = rig.loop;
+	struct fw_probe *p = rig.p;
 	struct answer a = { 0 }, b = { 0 };
 
-	fake_clock_reset();
-	assert_int_equal(path_set_root(make_root()), 0);
-	loop = loop_new();
-	p = probe_new(loop);
 	assert_int_equal(probe_submit(p, FW_PROBE_OPEN, "sdz", 200, on_reply,
 	    &a), 0);
 	assert_int_equal(probe_submit(p, FW_PROBE_OPEN, "sdy", 1000, on_reply,
