@@ -19,7 +19,7 @@ VERSION	:= 0.1.0
 # behind a pkg-config test).
 COLLECTORS	:= agent host
 ifeq ($(shell pkg-config --exists libatasmart libudev && echo y),y)
-COLLECTORS	+= disks
+COLLECTORS	+= disks mdraid
 PKGS_OPT	+= libatasmart libudev
 endif
 # Sink types: agent/sinks/NAME.c exporting NAME_sink_type.
@@ -32,7 +32,7 @@ DEBIAN_DEPS := build-essential pkg-config clang libclang-rt-14-dev valgrind \
 	libinih-dev libsqlite3-dev libjansson-dev libcmocka-dev \
 	libudev-dev libatasmart-dev libsensors-dev libmnl-dev \
 	python3 sqlite3 procps \
-	qemu-system-x86 busybox-static cpio kmod xz-utils nvme-cli libatasmart-bin smartmontools
+	qemu-system-x86 busybox-static cpio kmod xz-utils nvme-cli libatasmart-bin smartmontools mdadm
 
 WARN	:= -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow \
 	   -Wno-unused-parameter
