@@ -191,6 +191,25 @@ read_array(const char *md, struct md_array *a)
 	return 0;
 }
 
+/*
+ * A recovery is real only while a member is being rebuilt: a spare that
+ * has been given a slot.  Right after a failure with no spare md flips
+ * sync_action to "recover" for a moment and back to "idle".
+ */
+static bool
+md_recovering(const struct md_array *a)
+{
+	size_t i;
+
+	if (strcmp(a->sync_action, "recover") != 0)
+		return false;
+	for (i = 0; i < a->n_members; i++)
+		if ((a->members[i].flags & MD_SPARE) && a->members[i].slot >= 0 &&
+		    !(a->members[i].flags & MD_FAULTY))
+			return true;
+	return false;
+}
+
 /* ---- checks ---- */
 
 static struct fw_entity *
@@ -266,7 +285,7 @@ check_degraded(struct fw_report *out, struct fw_entity *e,
 			    who[i]);
 	if (a->degraded == 0)
 		st = FW_STATE_OK;
-	else if (left == 0 && strcmp(a->sync_action, "recover") != 0)
+	else if (left == 0 && !md_recovering(a))
 		st = FW_STATE_CRITICAL;
 	else
 		st = FW_STATE_WARNING;
@@ -327,7 +346,7 @@ static void
 check_sync(struct md_known *k, struct fw_report *out, struct fw_entity *e,
     const struct md_array *a)
 {
-	bool rebuild = strcmp(a->sync_action, "recover") == 0 ||
+	bool rebuild = md_recovering(a) ||
 	    strcmp(a->sync_action, "resync") == 0 ||
 	    strcmp(a->sync_action, "reshape") == 0;
 	int64_t now = clock_wall_ms();
@@ -348,10 +367,13 @@ check_sync(struct md_known *k, struct fw_report *out, struct fw_entity *e,
 	if (rebuild)
 		st = now - k->moved_ms >= MD_STALL_MS ? FW_STATE_CRITICAL :
 		    FW_STATE_WARNING;
-	c = report_check(out, e, "raid.rebuild", st, strcmp(a->sync_action,
-	    "idle") == 0 ? "%s: no resync running%s" : "%s: %s at %.1f%%%s",
-	    a->name, strcmp(a->sync_action, "idle") == 0 ? "" :
-	    a->sync_action, pct, st == FW_STATE_CRITICAL ? ", stalled" : "");
+	c = report_check(out, e, "raid.rebuild", st, !rebuild &&
+	    strcmp(a->sync_action, "check") != 0 &&
+	    strcmp(a->sync_action, "repair") != 0 ? "%s: no resync running%s" :
+	    "%s: %s at %.1f%%%s", a->name, !rebuild &&
+	    strcmp(a->sync_action, "check") != 0 &&
+	    strcmp(a->sync_action, "repair") != 0 ? "" : a->sync_action, pct,
+	    st == FW_STATE_CRITICAL ? ", stalled" : "");
 	check_detail_str(c, "sync_action", a->sync_action);
 	check_detail_num(c, "percent", pct);
 	check_detail_num(c, "speed_kib_s", (double)a->sync_speed);
