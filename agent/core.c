@@ -16,6 +16,7 @@
 #include "forewarn/outbox.h"
 #include "forewarn/probe.h"
 #include "forewarn/registry.h"
+#include "forewarn/risk.h"
 #include "forewarn/store.h"
 #include "forewarn/util.h"
 
@@ -65,6 +66,8 @@ struct fw_core {
 	fw_timer_id		 prune_timer;
 	uint64_t		 scans;
 	uint64_t		 events;
+	bool			 in_risk;	/* the risk stage's own commit */
+	bool			 have_arrays;
 };
 
 static void	instance_schedule(struct fw_ctx *ctx, int64_t delay_ms);
@@ -275,6 +278,29 @@ core_evaluate(struct fw_core *core, struct fw_check *c, int64_t now_ms)
 	entity_store_check(c->entity, c);
 }
 
+static void	core_commit(struct fw_core *core, struct fw_report *r);
+
+/*
+ * After every report: the risk stage reads the whole inventory (relations
+ * and the latest results) and reports raid.at_risk through the same health
+ * path.  Its checks belong to the mdraid collector's table.
+ */
+static void
+core_risk(struct fw_core *core, int64_t now_ms)
+{
+	const struct fw_collector *c = registry_collector("mdraid");
+	struct fw_report r;
+
+	if (c == NULL || core->in_risk)
+		return;
+	core->in_risk = true;
+	report_open(&r, core->inv, "risk", c->checks, now_ms);
+	risk_evaluate(core->inv, &r);
+	core_commit(core, &r);
+	report_close(&r);
+	core->in_risk = false;
+}
+
 static void
 core_commit(struct fw_core *core, struct fw_report *r)
 {
@@ -282,13 +308,19 @@ core_commit(struct fw_core *core, struct fw_report *r)
 
 	if (!core->opts.once)
 		store_begin(core->store);
-	for (i = 0; i < r->n_checks; i++)
+	for (i = 0; i < r->n_checks; i++) {
+		if (strncmp(r->checks[i]->code, "raid.", 5) == 0)
+			core->have_arrays = true;
 		core_evaluate(core, r->checks[i], r->now_ms);
+	}
 	if (!core->opts.once) {
 		health_take_dirty(core->health, persist_condition, core);
 		store_commit(core->store);
 		core_check_store(core);
 	}
+	/* Only where there are arrays: the stage reads every entity. */
+	if (r->n_checks > 0 && core->have_arrays)
+		core_risk(core, r->now_ms);
 }
 
 /* ---- collector instances ---- */

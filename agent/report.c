@@ -120,6 +120,25 @@ entity_relate(struct fw_entity *e, const char *relation, enum fw_kind kind,
 	rel->id = xstrdup(id);
 }
 
+void
+entity_unrelate(struct fw_entity *e, const char *relation, enum fw_kind kind,
+    const char *id)
+{
+	struct fw_relation *rel;
+	size_t i;
+
+	for (i = 0; i < e->n_relations; i++) {
+		rel = &e->relations[i];
+		if (rel->kind != kind || strcmp(rel->relation, relation) != 0 ||
+		    strcmp(rel->id, id) != 0)
+			continue;
+		free(rel->relation);
+		free(rel->id);
+		e->relations[i] = e->relations[--e->n_relations];
+		return;
+	}
+}
+
 static bool
 streq_null(const char *a, const char *b)
 {

@@ -3,7 +3,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libudev.h>
@@ -708,15 +710,34 @@ on_reply(const struct fw_probe_reply *rep, void *arg)
 	ctx_report_commit(ctx, r);
 }
 
+/* A disk in /sys without a node in /dev cannot be asked anything. */
+static bool
+has_node(const char *dev)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	return path_build(path, sizeof(path), "/dev/%s", dev) == 0 &&
+	    stat(path, &sb) == 0;
+}
+
 static void
-disk_probe(struct disks_state *st, struct disk *d)
+disk_probe(struct disks_state *st, struct disk *d, struct fw_report *out,
+    struct fw_entity *e)
 {
 	enum fw_probe_op op = FW_PROBE_OPEN;
 	const char *dev = d->info.name;
+	char w[160];
 	int rc;
 
 	if (d->in_flight)
 		return;
+	if (!has_node(dev)) {
+		report_check(out, e, "disk.unsupported", FW_STATE_WARNING, "%s: "
+		    "no device node /dev/%s to read it through", who(d, w,
+		    sizeof(w)), dev);
+		return;
+	}
 	if (d->info.type == DISK_NVME) {
 		op = FW_PROBE_NVME_SMART_LOG;
 		if (d->info.controller[0] != '\0')
@@ -791,7 +812,7 @@ disks_poll(void *state, struct fw_report *out)
 		report_check(out, e, "disk.missing", FW_STATE_OK, "%s is "
 		    "present", who(d, w, sizeof(w)));
 		report_io_errors(d, out, e);
-		disk_probe(st, d);
+		disk_probe(st, d, out, e);
 	}
 	for (i = 0; i < st->n; i++)
 		if (!st->disks[i]->present)

@@ -38,6 +38,10 @@ static const struct fw_check_def md_checks[] = {
 	    "check", FW_CMP_NONE, NAN, NAN, 0, 1, 1, "count" },
 	{ "raid.array_gone", "an array seen before is gone", FW_CMP_NONE,
 	    NAN, NAN, 0, 1, 1, NULL },
+	/* Evaluated by the core's risk stage (agent/risk.c) from relations. */
+	{ "raid.at_risk", "no redundancy left and a remaining member shows a "
+	    "disk warning: one more failure is an outage", FW_CMP_NONE, NAN,
+	    NAN, 0, 1, 1, NULL },
 	{ .code = NULL }
 };
 
@@ -224,13 +228,18 @@ array_entity(struct fw_report *out, const struct md_array *a)
 	return e;
 }
 
-/* Each member's disk, by identity, member_of the array. */
+/*
+ * Each member's disk, by identity: member_of the array while it serves it,
+ * inactive_member_of while faulty, spare or rebuilding (the risk stage counts
+ * only the members that carry the data).
+ */
 static void
 relate_members(struct fw_report *out, const struct md_array *a,
     char who[][96])
 {
 	struct disk_info info;
 	struct fw_entity *d;
+	bool failed;
 	size_t i;
 
 	for (i = 0; i < a->n_members; i++) {
@@ -238,7 +247,12 @@ relate_members(struct fw_report *out, const struct md_array *a,
 		if (disk_info_read(a->members[i].disk, &info) < 0)
 			continue;
 		d = report_entity(out, FW_KIND_DISK, info.id, info.name);
-		entity_relate(d, "member_of", FW_KIND_ARRAY, a->uuid);
+		failed = (a->members[i].flags & MD_FAULTY) ||
+		    !(a->members[i].flags & MD_IN_SYNC);
+		entity_unrelate(d, failed ? "member_of" : "inactive_member_of",
+		    FW_KIND_ARRAY, a->uuid);
+		entity_relate(d, failed ? "inactive_member_of" : "member_of",
+		    FW_KIND_ARRAY, a->uuid);
 		if (info.serial[0] != '\0')
 			fw_snprintf(who[i], 96, "%s (%s)", a->members[i].name,
 			    info.serial);

@@ -27,6 +27,9 @@ void	entity_label(struct fw_entity *e, const char *key, const char *fmt, ...)
 /* Declare "e <relation> (kind, id)", e.g. disk member_of array. */
 void	entity_relate(struct fw_entity *e, const char *relation,
 	    enum fw_kind kind, const char *id);
+/* Withdraw "e <relation> (kind, id)" if it was declared. */
+void	entity_unrelate(struct fw_entity *e, const char *relation,
+	    enum fw_kind kind, const char *id);
 const char *entity_id(const struct fw_entity *e);
 const char *entity_name(const struct fw_entity *e);
 
