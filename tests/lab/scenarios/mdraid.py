@@ -1,12 +1,13 @@
-"""md RAID1 over the two virtio disks, the daemon in the guest: a member
-failed with mdadm reaches the outbox at once (pushed by the kernel's sysfs
-notification, not polled), the array names its faulty member by serial, and
-the disks are related to the array by identity."""
+"""md RAID1 over the AHCI disk and a virtio disk, the daemon in the guest: a
+member failed with mdadm reaches the outbox at once (pushed by the kernel's
+sysfs notification, not polled), the array names its faulty member by
+serial, the disks are related to the array by identity, and I/O errors on
+the last member make the array raid.at_risk."""
 import json
 import time
 
 CONF = ("[agent]\\nhost = lab\\nstate_dir = /tmp/state\\n"
-        "[host]\\ninterval = 1h\\n[disks]\\ninterval = 1h\\n"
+        "[host]\\ninterval = 1h\\n[disks]\\ninterval = 2s\\n"
         "[mdraid]\\ninterval = 1h\\n")
 
 
@@ -17,7 +18,7 @@ def events(lab):
 
 def run(lab, check):
     rc, out = lab.run("mdadm --create /dev/md0 --level=1 --raid-devices=2 "
-                      "/dev/vda /dev/vdb --run --metadata=1.2 2>&1; "
+                      "/dev/sda /dev/vda --run --metadata=1.2 2>&1; "
                       "mdadm --wait /dev/md0; cat /proc/mdstat")
     check("[UU]" in out, "md0 is a clean RAID1: %s" % out.strip()[-60:])
     rc, out = lab.run("forewarnd --once --format json")
@@ -29,7 +30,7 @@ def run(lab, check):
     members = [e for e in doc["entities"] if e["kind"] == "disk" and
                any(r["id"] == uuid for r in e["relations"])]
     check(sorted(m["labels"].get("serial") for m in members) ==
-          ["LAB-VIRT-0001", "LAB-VIRT-0002"],
+          ["LAB-AHCI-0001", "LAB-VIRT-0001"],
           "both disks are member_of the array, by serial")
 
     lab.run("printf '%s' > /tmp/fw.conf" % CONF)
@@ -39,7 +40,7 @@ def run(lab, check):
           "a healthy array starts without alerts")
     # Polling is off (1 h): only the kernel's notification can wake us.
     rc, out = lab.run(
-        "t0=$(cut -d' ' -f1 /proc/uptime); mdadm /dev/md0 --fail /dev/vdb "
+        "t0=$(cut -d' ' -f1 /proc/uptime); mdadm /dev/md0 --fail /dev/vda "
         ">/dev/null 2>&1; i=0; while ! grep -q raid.degraded "
         "/tmp/events.jsonl && [ $i -lt 20000 ]; do i=$((i+1)); done; "
         "t1=$(cut -d' ' -f1 /proc/uptime); echo $t0 $t1")
@@ -53,11 +54,30 @@ def run(lab, check):
     check(ms < 1000, "pushed, not polled (%.0f ms with a 1 h interval)" % ms)
     if ev:
         check("0 more failures survivable" in ev[0]["summary"] and
-              "LAB-VIRT-0002" in ev[0]["summary"],
+              "LAB-VIRT-0001" in ev[0]["summary"],
               "the summary says what is left and names the member: %s"
               % ev[0]["summary"])
     faulty = [e for e in events(lab) if e["check"] == "raid.member_faulty"]
     check(faulty and faulty[0]["state"] == "critical",
           "raid.member_faulty critical")
+    # The last member starts failing reads: one more failure is an outage.
+    lab.qmp("blockdev-add", **{"driver": "blkdebug", "node-name": "d0dbg",
+                               "image": "d0f", "inject-error": [
+                                   {"event": "read_aio", "errno": 5}]})
+    lab.qmp("blockdev-reopen", options=[{"driver": "raw", "node-name": "d0",
+                                         "file": "d0dbg"}])
+    lab.run("dd if=/dev/sda of=/dev/null bs=4096 count=1 skip=2000")
+    end = time.time() + 20
+    risk = []
+    while time.time() < end and not risk:
+        risk = [e for e in events(lab) if e["check"] == "raid.at_risk" and
+                e["state"] == "critical"]
+        time.sleep(0.5)
+    check(risk, "raid.at_risk raised when the last member errs")
+    if risk:
+        print("  " + risk[0]["summary"])
+        check("LAB-AHCI-0001" in risk[0]["summary"] and
+              "disk.io_errors" in risk[0]["summary"],
+              "it names the last member by serial and what is wrong")
     rc, out = lab.run("kill -0 $(pidof forewarnd | cut -d' ' -f1) && echo ok")
     check("ok" in out, "the daemon is running")
