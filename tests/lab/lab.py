@@ -173,6 +173,24 @@ class Lab:
         """Start a command in the guest's background."""
         return self.run("(%s) </dev/null >/dev/null 2>&1 &" % command)
 
+    def events(self, path="/tmp/events.jsonl"):
+        """The events a daemon in the guest wrote as JSON lines to path."""
+        rc, out = self.run("cat %s 2>/dev/null" % path)
+        return [json.loads(line) for line in out.splitlines()
+                if line.strip()]
+
+    # ---- faults ----
+
+    def inject_read_errors(self, node="d0"):
+        """Slide blkdebug under a disk's raw node: every read fails EIO."""
+        self.qmp("blockdev-add", **{"driver": "blkdebug",
+                                    "node-name": node + "dbg",
+                                    "image": node + "f", "inject-error": [
+                                        {"event": "read_aio", "errno": 5}]})
+        self.qmp("blockdev-reopen", options=[{"driver": "raw",
+                                              "node-name": node,
+                                              "file": node + "dbg"}])
+
     # ---- QMP ----
 
     def qmp(self, execute, **arguments):

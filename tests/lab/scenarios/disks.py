@@ -9,16 +9,11 @@ CONF = ("[agent]\\nhost = lab\\nstate_dir = /tmp/state\\n"
         "[host]\\ninterval = 1h\\n[disks]\\ninterval = 2s\\ndeadline = 10s\\n")
 
 
-def events(lab):
-    rc, out = lab.run("cat /tmp/events.jsonl")
-    return [json.loads(line) for line in out.splitlines() if line.strip()]
-
-
 def wait_event(lab, pred, timeout=20):
     """The first event matching pred and the seconds it took to appear."""
     start = time.time()
     while time.time() - start < timeout:
-        for e in events(lab):
+        for e in lab.events():
             if pred(e):
                 return e, time.time() - start
         time.sleep(0.5)
@@ -46,7 +41,7 @@ def run(lab, check):
     lab.run("printf '%s' > /tmp/fw.conf" % CONF)
     lab.spawn("forewarnd -c /tmp/fw.conf >/tmp/events.jsonl 2>/tmp/fw.log")
     time.sleep(3)
-    check(events(lab) == [], "a healthy lab starts without events")
+    check(lab.events() == [], "a healthy lab starts without events")
 
     lab.qmp("qom-set", path="/machine/peripheral/nvme0",
             property="smart_critical_warning", value=0x04)
@@ -68,11 +63,7 @@ def run(lab, check):
           "and its recovery")
 
     # Real EIO from the emulated AHCI disk: blkdebug slid under its node.
-    lab.qmp("blockdev-add", **{"driver": "blkdebug", "node-name": "d0dbg",
-                               "image": "d0f", "inject-error": [
-                                   {"event": "read_aio", "errno": 5}]})
-    lab.qmp("blockdev-reopen", options=[{"driver": "raw", "node-name": "d0",
-                                         "file": "d0dbg"}])
+    lab.inject_read_errors("d0")
     rc, out = lab.run("dd if=/dev/sda of=/dev/null bs=4096 count=1 "
                       "skip=1000; cat /sys/block/sda/device/ioerr_cnt")
     check(rc == 0 and out.strip().splitlines()[-1] != "0x0",

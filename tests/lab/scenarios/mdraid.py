@@ -11,11 +11,6 @@ CONF = ("[agent]\\nhost = lab\\nstate_dir = /tmp/state\\n"
         "[mdraid]\\ninterval = 1h\\n")
 
 
-def events(lab):
-    rc, out = lab.run("cat /tmp/events.jsonl")
-    return [json.loads(line) for line in out.splitlines() if line.strip()]
-
-
 def run(lab, check):
     rc, out = lab.run("mdadm --create /dev/md0 --level=1 --raid-devices=2 "
                       "/dev/sda /dev/vda --run --metadata=1.2 2>&1; "
@@ -36,7 +31,7 @@ def run(lab, check):
     lab.run("printf '%s' > /tmp/fw.conf" % CONF)
     lab.spawn("forewarnd -c /tmp/fw.conf >/tmp/events.jsonl 2>/tmp/fw.log")
     time.sleep(3)
-    check(not [e for e in events(lab) if e["state"] != "ok"],
+    check(not [e for e in lab.events() if e["state"] != "ok"],
           "a healthy array starts without alerts")
     # Polling is off (1 h): only the kernel's notification can wake us.
     rc, out = lab.run(
@@ -45,7 +40,7 @@ def run(lab, check):
         "/tmp/events.jsonl && [ $i -lt 20000 ]; do i=$((i+1)); done; "
         "t1=$(cut -d' ' -f1 /proc/uptime); echo $t0 $t1")
     t0, t1 = (float(x) for x in out.split())
-    ev = [e for e in events(lab) if e["check"] == "raid.degraded"]
+    ev = [e for e in lab.events() if e["check"] == "raid.degraded"]
     check(ev and ev[0]["state"] == "critical",
           "raid.degraded critical: no redundancy left")
     ms = (t1 - t0) * 1000
@@ -57,20 +52,16 @@ def run(lab, check):
               "LAB-VIRT-0001" in ev[0]["summary"],
               "the summary says what is left and names the member: %s"
               % ev[0]["summary"])
-    faulty = [e for e in events(lab) if e["check"] == "raid.member_faulty"]
+    faulty = [e for e in lab.events() if e["check"] == "raid.member_faulty"]
     check(faulty and faulty[0]["state"] == "critical",
           "raid.member_faulty critical")
     # The last member starts failing reads: one more failure is an outage.
-    lab.qmp("blockdev-add", **{"driver": "blkdebug", "node-name": "d0dbg",
-                               "image": "d0f", "inject-error": [
-                                   {"event": "read_aio", "errno": 5}]})
-    lab.qmp("blockdev-reopen", options=[{"driver": "raw", "node-name": "d0",
-                                         "file": "d0dbg"}])
+    lab.inject_read_errors("d0")
     lab.run("dd if=/dev/sda of=/dev/null bs=4096 count=1 skip=2000")
     end = time.time() + 20
     risk = []
     while time.time() < end and not risk:
-        risk = [e for e in events(lab) if e["check"] == "raid.at_risk" and
+        risk = [e for e in lab.events() if e["check"] == "raid.at_risk" and
                 e["state"] == "critical"]
         time.sleep(0.5)
     check(risk, "raid.at_risk raised when the last member errs")
