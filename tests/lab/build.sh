@@ -20,9 +20,17 @@ MODULES="ahci sd_mod sg nvme md-mod raid1 virtio_pci virtio_blk virtio_net
 # (i2c-stub needs chip_addr=).
 ON_DEMAND="i2c-stub lm75"
 
-pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-    sed -n 's/^ *Depends: \(linux-image-[0-9].*\)/\1/p' | head -n 1)
-[ -n "$pkg" ] || { echo "lab: cannot find the Debian kernel package (run apt-get update)" >&2; exit 1; }
+kernel_pkg() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+	    sed -n 's/^ *Depends: \(linux-image-[0-9].*\)/\1/p' | head -n 1
+}
+pkg=$(kernel_pkg)
+if [ -z "$pkg" ]; then
+	# Package lists missing or stale (a machine that never ran update).
+	apt-get update -qq >/dev/null 2>&1 || true
+	pkg=$(kernel_pkg)
+fi
+[ -n "$pkg" ] || { echo "lab: cannot find the Debian kernel package" >&2; exit 1; }
 kver=${pkg#linux-image-}
 kdir=$out/kernel/$kver
 if [ ! -f "$kdir/vmlinux" ]; then
