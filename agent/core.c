@@ -424,6 +424,17 @@ ctx_request_poll(struct fw_ctx *ctx)
 	ctx->timer = loop_add_timer(ctx->core->loop, 0, instance_timer, ctx);
 }
 
+void
+ctx_poll_after(struct fw_ctx *ctx, int64_t delay_ms)
+{
+	if (ctx->core->opts.once || ctx->poll_requested)
+		return;
+	if (ctx->interval_ms > 0 && (uint64_t)delay_ms >= ctx->interval_ms)
+		return;
+	/* Periodic polling resumes from the timer's own re-arm. */
+	instance_schedule(ctx, delay_ms > 0 ? delay_ms : 1);
+}
+
 static void
 instance_fd_ready(int fd, uint32_t events, void *arg)
 {

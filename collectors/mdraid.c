@@ -22,6 +22,7 @@
 #define MD_WATCH_MAX	60	/* a collector may watch 64 fds */
 #define MD_STALL_MS	(30 * 60 * 1000LL)	/* judgement: docs/checks.md */
 #define DAY_MS		(24 * 3600 * 1000LL)
+#define MD_SYNC_FOLLOW_MS 5000	/* progress is not notified: look again */
 
 static const struct fw_check_def md_checks[] = {
 	{ "raid.state", "the array is inactive, read-only or otherwise not "
@@ -546,8 +547,12 @@ md_scan(struct md_state *s, struct fw_report *out)
 		    read_array(de->d_name, &arrays[n]) == 0)
 			n++;
 	closedir(dir);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		report_array(s, out, &arrays[i]);
+		if (strcmp(arrays[i].sync_action, "idle") != 0 &&
+		    arrays[i].sync_action[0] != '\0')
+			ctx_poll_after(s->ctx, MD_SYNC_FOLLOW_MS);
+	}
 	for (i = 0; i < s->n_known; i++) {
 		if (s->known[i].present)
 			continue;

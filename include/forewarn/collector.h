@@ -43,6 +43,11 @@ int	ctx_unwatch_fd(struct fw_ctx *ctx, int fd);
 /* Ask for a poll() soon, e.g. after a uevent said something changed. */
 void	ctx_request_poll(struct fw_ctx *ctx);
 /*
+ * Poll again within delay_ms, earlier than the interval: to follow
+ * something in progress (a rebuild) that sends no notification per step.
+ */
+void	ctx_poll_after(struct fw_ctx *ctx, int64_t delay_ms);
+/*
  * Persisted baselines, so a counter compares with what was seen before a
  * restart: store current under (entity, name) and return the previous value
  * in ret_previous.  -ENOENT when there was none (first sight).
