@@ -32,7 +32,8 @@ DEBIAN_DEPS := build-essential pkg-config clang libclang-rt-14-dev valgrind \
 	libinih-dev libsqlite3-dev libjansson-dev libcmocka-dev \
 	libudev-dev libatasmart-dev libsensors-dev libmnl-dev \
 	python3 sqlite3 procps \
-	qemu-system-x86 busybox-static cpio kmod xz-utils nvme-cli libatasmart-bin smartmontools mdadm
+	qemu-system-x86 busybox-static cpio kmod xz-utils nvme-cli libatasmart-bin smartmontools mdadm \
+	collectd-core prometheus-node-exporter
 
 WARN	:= -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow \
 	   -Wno-unused-parameter
@@ -189,6 +190,7 @@ install: all
 bench: all $(BUILD)/tests/lab/probe-dump
 	FW_LAB_VALGRIND=1 sh tests/lab/build.sh $(BUILD) $(BUILD)/forewarnd $(BUILD)/tests/lab/probe-dump
 	python3 bench/disks.py $(BUILD)
+	python3 bench/footprint.py $(BUILD)
 
 clean:
 	rm -rf build build-asan build-fuzz
