@@ -30,7 +30,7 @@ struct nvme_health {
 	uint64_t	error_log_entries;
 	uint32_t	warning_temp_minutes;
 	uint32_t	critical_temp_minutes;
-	uint16_t	sensor_k[8];		/* 0 = not implemented */
+	uint16_t	sensor_k[8];		/* 0 = no such sensor on this controller */
 };
 
 /* Decode a log page; -EINVAL when shorter than 512 bytes. */
