@@ -1,6 +1,5 @@
 /* Event records in schema v1, built with jansson so every string is escaped correctly. */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,7 +26,8 @@ event_fingerprint(const char *host, const char *entity_key, const char *check,
 	h = fw_fnv64(FW_FNV64_SEED, host, strlen(host) + 1);
 	h = fw_fnv64(h, entity_key, strlen(entity_key) + 1);
 	h = fw_fnv64(h, check, strlen(check));
-	snprintf(ret, FW_FINGERPRINT_LEN + 1, "%016llx", (unsigned long long)h);
+	(void)fw_snprintf(ret, FW_FINGERPRINT_LEN + 1, "%016llx",
+	    (unsigned long long)h);
 }
 
 void
@@ -48,7 +48,7 @@ event_format_time(int64_t time_ms, char ret[32])
 		tm.tm_year = 70;
 		tm.tm_mday = 1;
 	}
-	snprintf(ret, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+	(void)fw_snprintf(ret, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
 	    tm.tm_year + 1900, (tm.tm_mon + 1) % 100, tm.tm_mday % 100,
 	    tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100, ms % 1000);
 }
@@ -173,7 +173,8 @@ build_details(const struct fw_event_input *in)
 	if (r != NULL && r->has_value) {
 		set_num(d, "value", r->value);
 		if (r->def != NULL && r->def->unit != NULL)
-			json_object_set_new(d, "unit", json_string(r->def->unit));
+			json_object_set_new(d, "unit",
+			    json_string(r->def->unit));
 	}
 	if (p != NULL && p->cmp != FW_CMP_NONE) {
 		json_object_set_new(d, "comparison", json_string(
@@ -244,9 +245,10 @@ uuid_v4(char ret[37])
 	fw_random(b, sizeof(b));
 	b[6] = (b[6] & 0x0f) | 0x40;
 	b[8] = (b[8] & 0x3f) | 0x80;
-	snprintf(ret, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5],
-	    b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	(void)fw_snprintf(ret, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3],
+	    b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+	    b[14], b[15]);
 }
 
 char *

@@ -19,11 +19,11 @@ struct fw_sink {
 	const struct fw_sink_type	*type;
 	void				*state;
 	int64_t				 cursor;	/* last seq done */
-	int64_t				 in_flight;	/* seq pending, or 0 */
+	int64_t				 in_flight;	/* pending seq or 0 */
 	fw_timer_id			 retry_timer;
 	int64_t				 backoff_ms;
 	struct fw_sink_stats		 stats;
-	bool				 busy;		/* inside kick: no re-entry */
+	bool				 busy;		/* in sink_kick */
 };
 
 struct fw_outbox {
@@ -77,7 +77,12 @@ outbox_add_sink(struct fw_outbox *ob, const char *name,
 		free(sk);
 		return rc;
 	}
-	if (store_cursor_get(ob->store, name, &sk->cursor) < 0) {
+	rc = store_cursor_get(ob->store, name, &sk->cursor);
+	if (rc < 0) {
+		if (rc != -ENOENT)
+			log_warnx("sink '%s': no cursor in the store (%s); "
+			    "starting after the newest event", name,
+			    strerror(-rc));
 		/* A new sink starts with what happens from now on. */
 		sk->cursor = store_last_seq(ob->store);
 		store_cursor_put(ob->store, name, sk->cursor);
@@ -148,7 +153,8 @@ schedule_retry(struct fw_sink *sk)
 	if (sk->backoff_ms > OUTBOX_BACKOFF_MAX_MS)
 		sk->backoff_ms = OUTBOX_BACKOFF_MAX_MS;
 	fw_random(&r, sizeof(r));
-	d = sk->backoff_ms / 2 + (int64_t)(r % (uint32_t)(sk->backoff_ms / 2 + 1));
+	d = sk->backoff_ms / 2 +
+	    (int64_t)(r % (uint32_t)(sk->backoff_ms / 2 + 1));
 	sk->retry_timer = loop_add_timer(sk->ob->loop, d, retry_timer, sk);
 }
 
@@ -163,6 +169,8 @@ settle(struct fw_sink *sk, int64_t seq, int rc)
 	sk->in_flight = 0;
 	if (rc == 0 || permanent(rc)) {
 		if (rc == 0) {
+			if (sk->backoff_ms != 0)
+				log_info("sink '%s' delivers again", sk->name);
 			sk->stats.delivered++;
 			sk->backoff_ms = 0;
 		} else {
@@ -176,7 +184,8 @@ settle(struct fw_sink *sk, int64_t seq, int rc)
 		return true;
 	}
 	sk->stats.retried++;
-	if (sk->stats.last_error != rc)
+	/* Say so when delivery starts failing or fails anew, not per retry. */
+	if (sk->backoff_ms == 0 || sk->stats.last_error != rc)
 		log_warnx("sink '%s': delivery of event %lld failed: %s; "
 		    "will retry", sk->name, (long long)seq, strerror(-rc));
 	sk->stats.last_error = rc;

@@ -322,6 +322,7 @@ check_members(struct md_state *s, struct fw_report *out, struct fw_entity *e,
 	enum fw_state st = FW_STATE_OK, est = FW_STATE_OK;
 	const struct md_member *m;
 	char name[64], worst[128] = "", ebuf[128] = "";
+	struct fw_check *c;
 	double prev, rise = 0, r;
 	int64_t t, now = clock_wall_ms();
 	size_t i;
@@ -353,8 +354,9 @@ check_members(struct md_state *s, struct fw_report *out, struct fw_entity *e,
 	}
 	report_check(out, e, "raid.member_faulty", st, "%s: %s", a->name,
 	    worst[0] ? worst : "no member faulty");
-	report_check(out, e, "raid.member_errors", est, "%s: %s", a->name,
+	c = report_check(out, e, "raid.member_errors", est, "%s: %s", a->name,
 	    ebuf[0] ? ebuf : "no corrected read errors today");
+	check_detail_num(c, "rise_24h", rise);
 }
 
 static void

@@ -1,5 +1,6 @@
 /* The stdout sink: one event per line, never blocking the loop on a stuck reader. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,19 +28,27 @@ stdout_init(const struct fw_conf_section *cs, const struct fw_sink_env *env,
 	return 0;
 }
 
-/* Write what the fd takes now; 0 when all is out, -EAGAIN when not. */
+/*
+ * Write what the fd takes now; 0 when all is out, -EAGAIN when not.  stdout
+ * is shared with whoever started us, so it stays a blocking fd; instead each
+ * write is at most PIPE_BUF bytes after POLLOUT, which a pipe (or tty) with
+ * room takes without blocking.
+ */
 static int
 flush_rest(struct stdout_sink *st)
 {
 	struct pollfd pfd = { st->fd, POLLOUT, 0 };
+	size_t chunk;
 	ssize_t n;
 
 	while (st->rest_off < st->rest_len) {
 		if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & POLLOUT))
 			return (pfd.revents & (POLLERR | POLLHUP)) ? -EPIPE :
 			    -EAGAIN;
-		n = write(st->fd, st->rest + st->rest_off,
-		    st->rest_len - st->rest_off);
+		chunk = st->rest_len - st->rest_off;
+		if (chunk > PIPE_BUF)
+			chunk = PIPE_BUF;
+		n = write(st->fd, st->rest + st->rest_off, chunk);
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -59,7 +68,7 @@ stdout_deliver(void *state, int64_t seq, const char *json, size_t len)
 	struct stdout_sink *st = state;
 	int rc;
 
-	/* Finish a line started earlier before anything else: no interleaving. */
+	/* Finish a line started earlier first: lines never interleave. */
 	if (st->rest != NULL && st->rest_seq != seq) {
 		rc = flush_rest(st);
 		if (rc < 0)

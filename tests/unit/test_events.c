@@ -13,6 +13,7 @@
 #include "forewarn/events.h"
 #include "forewarn/inventory.h"
 #include "forewarn/report.h"
+#include "forewarn/util.h"
 
 static const struct fw_check_def defs[] = {
 	{ "disk.smart.pending", "pending sectors", FW_CMP_ABOVE, 1, 1, 0, 1, 1,
@@ -88,8 +89,8 @@ build(const struct fixture *f, char **ret_text)
 	j = json_loads(text, 0, &err);
 	if (j == NULL)
 		fail_msg("invalid JSON: %s: %s", err.text, text);
-	assert_string_equal(json_string_value(json_object_get(j, "fingerprint")),
-	    fp);
+	assert_string_equal(json_string_value(json_object_get(j,
+	    "fingerprint")), fp);
 	*ret_text = text;
 	return j;
 }
@@ -101,6 +102,15 @@ str(json_t *o, const char *key)
 
 	assert_non_null(v);
 	return json_string_value(v);
+}
+
+static const char *
+fp_of(const char *host, const char *key, const char *check)
+{
+	static char fp[FW_FINGERPRINT_LEN + 1];
+
+	event_fingerprint(host, key, check, fp);
+	return fp;
 }
 
 static void
@@ -131,6 +141,9 @@ test_fields(void **unused)
 	assert_string_equal(str(e, "name"), "sda");
 	assert_string_equal(str(json_object_get(e, "labels"), "model"),
 	    "WDC WD40EFRX");
+	assert_string_equal(str(json_object_get(e, "labels"), "serial"),
+	    "WD-WCC4N0XYZ");
+	assert_int_equal(json_object_size(json_object_get(e, "labels")), 2);
 	d = json_object_get(j, "details");
 	assert_true(json_is_integer(json_object_get(d, "value")));
 	assert_int_equal(json_integer_value(json_object_get(d, "value")), 8);
@@ -141,6 +154,12 @@ test_fields(void **unused)
 	assert_true(json_real_value(json_object_get(d, "ratio")) == 0.25);
 	assert_null(json_object_get(d, "nan"));
 	assert_string_equal(str(d, "attr"), "Current_Pending_Sector");
+	assert_null(json_object_get(d, "hysteresis"));	/* 0: none */
+	assert_int_equal(json_integer_value(json_object_get(d, "baseline")), 0);
+	assert_int_equal(json_object_size(d), 7);
+	assert_int_equal(json_array_size(json_object_get(j, "related")), 1);
+	assert_string_equal(str(j, "fingerprint"), fp_of("db1",
+	    "disk/WD-WCC4N0XYZ", "disk.smart.pending"));
 	rel = json_array_get(json_object_get(j, "related"), 0);
 	assert_string_equal(str(rel, "relation"), "member_of");
 	assert_string_equal(str(rel, "kind"), "array");
@@ -150,28 +169,48 @@ test_fields(void **unused)
 	fixture_free(&f);
 }
 
+/* jansson keeps an object's keys in the order of the text it parsed. */
+static void
+assert_keys(json_t *o, const char *const *keys, size_t n)
+{
+	const char *k;
+	json_t *v;
+	size_t i = 0;
+
+	json_object_foreach(o, k, v) {
+		assert_true(i < n);
+		assert_string_equal(k, keys[i]);
+		i++;
+	}
+	assert_int_equal(i, n);
+}
+
 static void
 test_key_order(void **unused)
 {
-	static const char *const keys[] = { "\"schema\"", "\"id\"", "\"time\"",
-	    "\"host\"", "\"entity\"", "\"check\"", "\"state\"", "\"previous\"",
-	    "\"severity\"", "\"transition\"", "\"since\"", "\"summary\"",
-	    "\"details\"", "\"related\"", "\"fingerprint\"" };
+	static const char *const top[] = { "schema", "id", "time", "host",
+	    "entity", "check", "state", "previous", "severity", "transition",
+	    "since", "summary", "details", "related", "fingerprint" };
+	static const char *const entity[] = { "kind", "id", "name", "labels" };
+	static const char *const related[] = { "relation", "kind", "id" };
+	static const char *const details[] = { "value", "unit", "comparison",
+	    "critical", "hysteresis", "baseline", "ratio", "attr" };
 	struct fixture f;
-	const char *last, *p;
 	char *text;
 	json_t *j;
-	size_t i;
 
 	fixture_init(&f, "S", "m");
+	f.p.hysteresis = 0.5;
 	j = build(&f, &text);
-	last = text;
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		p = strstr(text, keys[i]);
-		assert_non_null(p);
-		assert_true(p >= last);
-		last = p;
-	}
+	assert_keys(j, top, FW_ARRAY_SIZE(top));
+	assert_keys(json_object_get(j, "entity"), entity,
+	    FW_ARRAY_SIZE(entity));
+	assert_keys(json_array_get(json_object_get(j, "related"), 0), related,
+	    FW_ARRAY_SIZE(related));
+	assert_keys(json_object_get(j, "details"), details,
+	    FW_ARRAY_SIZE(details));
+	assert_true(json_real_value(json_object_get(json_object_get(j,
+	    "details"), "hysteresis")) == 0.5);
 	json_decref(j);
 	free(text);
 	fixture_free(&f);
@@ -226,6 +265,28 @@ test_transitions_and_summary(void **unused)
 	assert_int_equal(json_integer_value(json_object_get(d, "changes")), 6);
 	json_decref(j);
 	free(text);
+	f.tr.type = FW_TR_FLAP_END;
+	f.tr.state = FW_STATE_WARNING;
+	j = build(&f, &text);
+	assert_string_equal(str(j, "transition"), "flap_end");
+	assert_string_equal(str(j, "severity"), "warning");
+	assert_string_equal(str(j, "summary"), "disk sda: 8 pending sectors");
+	d = json_object_get(j, "details");
+	assert_int_equal(json_integer_value(json_object_get(d, "changes")), 6);
+	json_decref(j);
+	free(text);
+	/* An empty message counts as none; unknown is routed as a warning. */
+	free(f.c->message);
+	f.c->message = strdup("");
+	f.tr.type = FW_TR_RENOTIFY;
+	f.tr.state = FW_STATE_UNKNOWN;
+	j = build(&f, &text);
+	assert_string_equal(str(j, "summary"), "still unknown: disk sda: "
+	    "disk.smart.pending is unknown");
+	assert_string_equal(str(j, "severity"), "warning");
+	assert_null(json_object_get(json_object_get(j, "details"), "changes"));
+	json_decref(j);
+	free(text);
 	/* Without a result: a generated line, and no details to speak of. */
 	f.in.result = NULL;
 	f.in.params = NULL;
@@ -238,6 +299,14 @@ test_transitions_and_summary(void **unused)
 	assert_int_equal(json_object_size(json_object_get(j, "details")), 0);
 	json_decref(j);
 	free(text);
+	/* No relations: an empty array, not a missing key. */
+	f.e->n_relations = 0;
+	j = build(&f, &text);
+	assert_true(json_is_array(json_object_get(j, "related")));
+	assert_int_equal(json_array_size(json_object_get(j, "related")), 0);
+	json_decref(j);
+	free(text);
+	f.e->n_relations = 1;
 	fixture_free(&f);
 }
 
@@ -263,6 +332,22 @@ test_fingerprint(void **unused)
 }
 
 static void
+assert_uuid_v4(const char *id)
+{
+	size_t i;
+
+	assert_int_equal(strlen(id), 36);
+	for (i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23)
+			assert_int_equal(id[i], '-');
+		else
+			assert_non_null(strchr("0123456789abcdef", id[i]));
+	}
+	assert_int_equal(id[14], '4');			/* version 4 */
+	assert_non_null(strchr("89ab", id[19]));	/* RFC 4122 variant */
+}
+
+static void
 test_ids_unique_and_time(void **unused)
 {
 	struct fixture f;
@@ -273,11 +358,16 @@ test_ids_unique_and_time(void **unused)
 	j1 = build(&f, &t1);
 	j2 = build(&f, &t2);
 	assert_string_not_equal(str(j1, "id"), str(j2, "id"));
-	assert_int_equal(str(j1, "id")[14], '4');	/* UUID version 4 */
+	assert_uuid_v4(str(j1, "id"));
+	assert_uuid_v4(str(j2, "id"));
 	event_format_time(0, ts);
 	assert_string_equal(ts, "1970-01-01T00:00:00.000Z");
 	event_format_time(1767225599999LL, ts);
 	assert_string_equal(ts, "2025-12-31T23:59:59.999Z");
+	event_format_time(951782400007LL, ts);		/* a leap day */
+	assert_string_equal(ts, "2000-02-29T00:00:00.007Z");
+	event_format_time(-1, ts);			/* before the epoch */
+	assert_string_equal(ts, "1969-12-31T23:59:59.999Z");
 	json_decref(j1);
 	json_decref(j2);
 	free(t1);
