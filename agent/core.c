@@ -501,6 +501,21 @@ ctx_baseline_peek(struct fw_ctx *ctx, const struct fw_entity *e,
 	    ret_time_ms);
 }
 
+double
+ctx_rise(struct fw_ctx *ctx, const struct fw_entity *e, const char *name,
+    double current, int64_t window_ms)
+{
+	double anchor, ignored;
+	int64_t t, now = clock_wall_ms();
+
+	if (ctx_baseline_peek(ctx, e, name, &anchor, &t) < 0 ||
+	    now - t > window_ms || now < t || current < anchor) {
+		ctx_baseline(ctx, e, name, current, &ignored);
+		return 0;
+	}
+	return current - anchor;
+}
+
 struct fw_report *
 ctx_report_open(struct fw_ctx *ctx)
 {

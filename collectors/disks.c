@@ -199,25 +199,6 @@ who(const struct disk *d, char *buf, size_t size)
 	return buf;
 }
 
-/*
- * How much a counter rose within the last day: the current value minus
- * the value at the start of the window, persisted per disk identity.
- */
-static double
-rise_in_day(struct fw_ctx *ctx, struct fw_entity *e, const char *name,
-    double now_value)
-{
-	double anchor, ignored;
-	int64_t t, now = clock_wall_ms();
-
-	if (ctx_baseline_peek(ctx, e, name, &anchor, &t) < 0 ||
-	    now - t > DAY_MS || now < t || now_value < anchor) {
-		ctx_baseline(ctx, e, name, now_value, &ignored);
-		return 0;
-	}
-	return now_value - anchor;
-}
-
 /* ---- ATA ---- */
 
 /*
@@ -282,7 +263,7 @@ ata_counter(struct disk *d, struct fw_report *r, struct fw_entity *e,
 		return;
 	raw = (double)(a->raw & def->mask);
 	fw_snprintf(base, sizeof(base), "smart_%u", def->id);
-	rise = rise_in_day(d->st->ctx, e, base, raw);
+	rise = ctx_rise(d->st->ctx, e, base, raw, DAY_MS);
 	c = report_check(r, e, def->code, counter_state(def->rule, raw, rise),
 	    "%s: %.0f %s%s", who(d, w, sizeof(w)), raw, def->what, rise > 0 ?
 	    " (rising)" : "");
@@ -483,8 +464,8 @@ nvme_report(struct disk *d, struct fw_report *r, struct fw_entity *e,
 		check_detail_num(c, "threshold", h->spare_threshold);
 	}
 	nvme_wear(d, r, e, h);
-	rise = rise_in_day(d->st->ctx, e, "nvme_media_errors",
-	    (double)h->media_errors);
+	rise = ctx_rise(d->st->ctx, e, "nvme_media_errors",
+	    (double)h->media_errors, DAY_MS);
 	c = report_check(r, e, "disk.nvme.media_errors", rise > 0 ?
 	    FW_STATE_CRITICAL : h->media_errors > 0 ? FW_STATE_WARNING :
 	    FW_STATE_OK, "%s: %llu media and data integrity errors%s",
@@ -492,8 +473,8 @@ nvme_report(struct disk *d, struct fw_report *r, struct fw_entity *e,
 	    rise > 0 ? " (rising)" : "");
 	check_detail_num(c, "media_errors", (double)h->media_errors);
 	tc = h->temperature_k > 0 ? h->temperature_k - 273.15 : NAN;
-	rise = rise_in_day(d->st->ctx, e, "nvme_critical_temp_minutes",
-	    h->critical_temp_minutes);
+	rise = ctx_rise(d->st->ctx, e, "nvme_critical_temp_minutes",
+	    h->critical_temp_minutes, DAY_MS);
 	c = report_check(r, e, "disk.nvme.temperature", rise > 0 ?
 	    FW_STATE_CRITICAL : (h->critical_warning & NVME_CW_TEMPERATURE) ?
 	    FW_STATE_WARNING : FW_STATE_OK, "%s: composite temperature %.0f °C",
@@ -544,11 +525,11 @@ report_io_errors(struct disk *d, struct fw_report *r, struct fw_entity *e)
 	}
 	if (d->self_errors > (double)k.ioerr)
 		d->self_errors = 0;	/* the counter restarted: a reboot */
-	rise = rise_in_day(d->st->ctx, e, "scsi_ioerr",
-	    (double)k.ioerr - d->self_errors);
+	rise = ctx_rise(d->st->ctx, e, "scsi_ioerr",
+	    (double)k.ioerr - d->self_errors, DAY_MS);
 	if (k.has_iotmo)
-		rise += rise_in_day(d->st->ctx, e, "scsi_iotmo",
-		    (double)k.iotmo);
+		rise += ctx_rise(d->st->ctx, e, "scsi_iotmo",
+		    (double)k.iotmo, DAY_MS);
 	st = strcmp(k.state, "offline") == 0 ? FW_STATE_CRITICAL : rise > 0 ?
 	    FW_STATE_WARNING : FW_STATE_OK;
 	c = report_check(r, e, "disk.io_errors", st, "%s: %.0f I/O errors and "

@@ -323,8 +323,7 @@ check_members(struct md_state *s, struct fw_report *out, struct fw_entity *e,
 	const struct md_member *m;
 	char name[64], worst[128] = "", ebuf[128] = "";
 	struct fw_check *c;
-	double prev, rise = 0, r;
-	int64_t t, now = clock_wall_ms();
+	double rise = 0, r;
 	size_t i;
 
 	for (i = 0; i < a->n_members; i++) {
@@ -342,10 +341,8 @@ check_members(struct md_state *s, struct fw_report *out, struct fw_entity *e,
 		}
 		/* Corrected read errors rising within a day: an early sign. */
 		fw_snprintf(name, sizeof(name), "md_errors_%s", m->name);
-		if (ctx_baseline_peek(s->ctx, e, name, &prev, &t) < 0 ||
-		    now - t > DAY_MS || (double)m->errors < prev)
-			ctx_baseline(s->ctx, e, name, (double)m->errors, &prev);
-		else if ((r = (double)m->errors - prev) > 0) {
+		r = ctx_rise(s->ctx, e, name, (double)m->errors, DAY_MS);
+		if (r > 0) {
 			rise += r;
 			est = FW_STATE_WARNING;
 			fw_snprintf(ebuf, sizeof(ebuf), "%s: %.0f corrected "

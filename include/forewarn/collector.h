@@ -54,6 +54,15 @@ void	ctx_poll_after(struct fw_ctx *ctx, int64_t delay_ms);
  */
 int	ctx_baseline(struct fw_ctx *ctx, const struct fw_entity *e,
 	    const char *name, double current, double *ret_previous);
+/*
+ * How much a counter rose within a window: current minus the value it had
+ * when the window (window_ms long, persisted under name) began.  The first
+ * sight, a counter that went back (reset, re-added device) and a wall clock
+ * stepped back start a new window and give 0.
+ */
+double	ctx_rise(struct fw_ctx *ctx, const struct fw_entity *e,
+	    const char *name, double current, int64_t window_ms);
+
 /* Read a baseline without replacing it: -ENOENT when there is none. */
 int	ctx_baseline_peek(struct fw_ctx *ctx, const struct fw_entity *e,
 	    const char *name, double *ret_value, int64_t *ret_time_ms);
