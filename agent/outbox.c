@@ -24,6 +24,8 @@ struct fw_sink {
 	int64_t				 backoff_ms;
 	struct fw_sink_stats		 stats;
 	bool				 busy;		/* in sink_kick */
+	int64_t				 delivering;	/* seq inside deliver() */
+	int				 early_rc;	/* done() came first */
 };
 
 struct fw_outbox {
@@ -200,8 +202,14 @@ deliver_one(int64_t seq, const char *json, size_t len, void *arg)
 	int rc;
 
 	/* A record that failed its checksum cannot be sent: step past it. */
+	sk->delivering = seq;
+	sk->early_rc = FW_SINK_PENDING;
 	rc = json != NULL ? sk->type->deliver(sk->state, seq, json, len) :
 	    -EBADMSG;
+	sk->delivering = 0;
+	/* The sink may have completed it before saying "pending". */
+	if (rc == FW_SINK_PENDING && sk->early_rc != FW_SINK_PENDING)
+		rc = sk->early_rc;
 	return settle(sk, seq, rc) ? 0 : 1;
 }
 
@@ -228,6 +236,10 @@ sink_kick(struct fw_sink *sk)
 void
 outbox_done(struct fw_sink *sk, int64_t seq, int rc)
 {
+	if (seq != 0 && seq == sk->delivering && rc != FW_SINK_PENDING) {
+		sk->early_rc = rc;	/* booked when deliver() returns */
+		return;
+	}
 	if (sk->in_flight != seq)
 		return;
 	if (settle(sk, seq, rc))

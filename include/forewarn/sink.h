@@ -39,7 +39,10 @@ struct fw_sink_type {
 	void	(*teardown)(void *state);
 };
 
-/* Completion of a FW_SINK_PENDING delivery; rc as deliver() would return. */
+/*
+ * Completion of a FW_SINK_PENDING delivery; rc as deliver() would return.
+ * It may come at any time after deliver() was called, even from inside it.
+ */
 void	outbox_done(struct fw_sink *sink, int64_t seq, int rc);
 
 #endif

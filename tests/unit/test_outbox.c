@@ -25,6 +25,7 @@ struct rec_sink {
 	int		 fail_times;	/* how many deliveries fail so */
 	int		 reject_seq;	/* this seq gets -EINVAL */
 	int		 pend;		/* answer FW_SINK_PENDING */
+	int		 done_inside;	/* complete from inside deliver() */
 	int		 init_rc;	/* what init returns */
 	int		 torn_down;
 	struct fw_sink	*handle;
@@ -58,6 +59,12 @@ rec_deliver(void *state, int64_t seq, const char *json, size_t len)
 	}
 	if (seq == s->reject_seq)
 		return -EINVAL;
+	if (s->done_inside) {
+		/* An async sink whose answer was ready at once. */
+		s->got[s->n_got++] = seq;
+		outbox_done(s->handle, seq, 0);
+		return FW_SINK_PENDING;
+	}
 	if (s->pend)
 		return FW_SINK_PENDING;
 	s->got[s->n_got++] = seq;
@@ -306,6 +313,29 @@ test_pending_then_done(void **unused)
 	assert_int_equal(s.n_got, 1);	/* seq 3 synchronously */
 	assert_true(s.got[0] == 3);
 	assert_true(outbox_backlog(ob) == 0);
+	outbox_free(ob);
+	loop_free(loop);
+	store_close(st);
+}
+
+static void
+test_done_inside_deliver(void **unused)
+{
+	struct fw_store *st = store_open(test_tmpdir(), false);
+	struct fw_loop *loop = loop_new();
+	struct fw_outbox *ob = outbox_new(loop, st);
+	struct rec_sink s = { .done_inside = 1 };
+	struct fw_sink_stats stats;
+
+	add(ob, "a", &s);
+	append(ob, 3);
+	/* Completed before "pending" was returned: still booked, in order. */
+	assert_int_equal(s.calls, 3);
+	assert_int_equal(s.n_got, 3);
+	assert_true(s.got[2] == 3);
+	assert_true(outbox_backlog(ob) == 0);
+	outbox_stats(ob, &stats, 1);
+	assert_true(stats.delivered == 3 && stats.cursor == 3);
 	outbox_free(ob);
 	loop_free(loop);
 	store_close(st);
@@ -586,6 +616,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_permanent_rejection_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_then_done, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_done_inside_deliver, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_sinks_independent, setup,
 		    teardown),
