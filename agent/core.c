@@ -61,6 +61,7 @@ struct fw_core {
 	size_t			 n_ctxs;
 	struct fw_ctx		*self;		/* the "agent" collector */
 	struct fw_probe		*probe;		/* started on first use */
+	struct fw_probe		*tools;		/* vendor tools: a lane of their own */
 	char			*reload_error;
 	char			*store_problem;
 	fw_timer_id		 prune_timer;
@@ -542,6 +543,14 @@ ctx_probe(struct fw_ctx *ctx)
 	return ctx->core->probe;
 }
 
+struct fw_probe *
+ctx_tools(struct fw_ctx *ctx)
+{
+	if (ctx->core->tools == NULL)
+		ctx->core->tools = probe_new(ctx->core->loop);
+	return ctx->core->tools;
+}
+
 int
 ctx_baseline(struct fw_ctx *ctx, const struct fw_entity *e, const char *name,
     double current, double *ret_previous)
@@ -749,7 +758,7 @@ core_settle(struct fw_core *core, int64_t timeout_ms)
 {
 	struct fw_mono end = mono_add_ms(clock_mono_now(), timeout_ms);
 
-	while (probe_pending(core->probe) > 0 &&
+	while (probe_pending(core->probe) + probe_pending(core->tools) > 0 &&
 	    mono_before(clock_mono_now(), end))
 		loop_run_once(core->loop, 100);
 }
@@ -783,6 +792,7 @@ core_free(struct fw_core *core)
 	core_stop_instances(core);
 	/* After the collectors: their teardown may still own requests. */
 	probe_free(core->probe);
+	probe_free(core->tools);
 	if (core->outbox != NULL) {
 		outbox_clear_sinks(core->outbox);
 		outbox_free(core->outbox);

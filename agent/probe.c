@@ -22,11 +22,14 @@
 #define PROBE_DEV_MAX		32
 #define PROBE_ZOMBIES_MAX	64
 
-/* The fixed-size frame of a request; replies are struct fw_probe_reply. */
+/* A request frame, sent up to the args it uses; replies are fw_probe_reply. */
 struct probe_req {
 	uint64_t	id;
 	uint32_t	op;
 	char		dev[PROBE_DEV_MAX];
+	uint32_t	timeout_ms;	/* exec: the tool's own deadline */
+	uint32_t	argc;		/* exec: strings in args */
+	char		args[FW_PROBE_ARGS_MAX];
 };
 
 struct pending {
@@ -35,7 +38,10 @@ struct pending {
 	char		 dev[PROBE_DEV_MAX];
 	uint32_t	 deadline_ms;
 	probe_cb	 cb;
+	probe_exec_cb	 exec_cb;
 	void		*arg;
+	char		*args;		/* exec: heap, args_len bytes */
+	uint32_t	 args_len, argc, timeout_ms;
 };
 
 struct fw_probe {
@@ -53,6 +59,8 @@ struct fw_probe {
 	pid_t			 zombies[PROBE_ZOMBIES_MAX];
 	size_t			 n_zombies;
 	struct fw_probe_reply	 reply;
+	char			*out;		/* exec output so far */
+	size_t			 out_len, out_size;
 };
 
 static void	probe_kick(struct fw_probe *p);
@@ -96,13 +104,22 @@ helper_open(const char *dev, int flags)
 }
 
 static void
-helper_handle(const struct probe_req *req, struct fw_probe_reply *rep)
+helper_handle(int sock, struct probe_req *req, size_t req_len,
+    struct fw_probe_reply *rep)
 {
 	size_t len = 0;
 	int fd, rc;
 
 	memset(rep, 0, offsetof(struct fw_probe_reply, data));
 	rep->id = req->id;
+	if (req->op == FW_PROBE_EXEC) {
+		rep->status = exec_run(sock, req->args, req_len -
+		    offsetof(struct probe_req, args), req->argc,
+		    req->timeout_ms, rep);
+		if (rep->status < 0)
+			rep->len = 0;
+		return;
+	}
 	/* The open itself may hang on a dying disk: that is the point. */
 	fd = helper_open(req->dev, req->op == FW_PROBE_OPEN ? O_RDONLY :
 	    O_RDONLY | O_NONBLOCK);
@@ -134,7 +151,7 @@ void
 probe_helper_serve(int fd)
 {
 	static struct fw_probe_reply rep;
-	struct probe_req req;
+	static struct probe_req req;
 	ssize_t n;
 
 	for (;;) {
@@ -146,10 +163,10 @@ probe_helper_serve(int fd)
 				continue;
 			return;
 		}
-		if (n != (ssize_t)sizeof(req))
+		if (n < (ssize_t)offsetof(struct probe_req, args))
 			return;		/* not our frame: stop serving */
 		req.dev[PROBE_DEV_MAX - 1] = '\0';
-		helper_handle(&req, &rep);
+		helper_handle(fd, &req, (size_t)n, &rep);
 		if (send(fd, &rep, offsetof(struct fw_probe_reply, data) +
 		    rep.len, MSG_NOSIGNAL) < 0)
 			return;
@@ -211,6 +228,36 @@ helper_drop(struct fw_probe *p)
 	reap(p);
 }
 
+/* The final frame of an exec, with the output gathered before it. */
+static void
+exec_answer(struct fw_probe *p, const struct pending *pd,
+    const struct fw_probe_reply *rep)
+{
+	struct fw_exec_result res;
+	char err[FW_EXEC_ERR_MAX + 1];
+	size_t n;
+
+	memset(&res, 0, sizeof(res));
+	res.status = rep->status;
+	res.exit_code = -1;
+	if (rep->status == 0 && WIFEXITED(rep->wait_status))
+		res.exit_code = WEXITSTATUS(rep->wait_status);
+	else if (rep->status == 0 && WIFSIGNALED(rep->wait_status))
+		res.signal = WTERMSIG(rep->wait_status);
+	res.truncated = (rep->flags & FW_PROBE_TRUNCATED) != 0;
+	n = rep->status == 0 && rep->len < sizeof(err) ? rep->len : 0;
+	memcpy(err, rep->data, n);
+	err[n] = '\0';
+	res.err = err;
+	if (p->out == NULL || rep->status != 0)
+		p->out_len = 0;
+	res.out = p->out != NULL ? p->out : "";
+	if (p->out != NULL)
+		p->out[p->out_len] = '\0';
+	res.out_len = p->out_len;
+	pd->exec_cb(&res, pd->arg);
+}
+
 static void
 finish_head(struct fw_probe *p, const struct fw_probe_reply *rep)
 {
@@ -226,8 +273,28 @@ finish_head(struct fw_probe *p, const struct fw_probe_reply *rep)
 		loop_del_timer(p->loop, p->timer);
 		p->timer = 0;
 	}
-	if (!cancelled)
+	if (!cancelled && pd.op == FW_PROBE_EXEC)
+		exec_answer(p, &pd, rep);
+	else if (!cancelled)
 		pd.cb(rep, pd.arg);
+	free(pd.args);
+	p->out_len = 0;
+}
+
+/* A chunk of exec output: keep it (up to the cap), wait for the rest. */
+static void
+exec_chunk(struct fw_probe *p, const struct fw_probe_reply *rep)
+{
+	if (p->out_len + rep->len + 1 > p->out_size) {
+		size_t size = p->out_size ? p->out_size : 65536;
+
+		while (size < p->out_len + rep->len + 1)
+			size *= 2;
+		p->out = xreallocarray(p->out, size, 1);
+		p->out_size = size;
+	}
+	memcpy(p->out + p->out_len, rep->data, rep->len);
+	p->out_len += rep->len;
 }
 
 static void
@@ -253,7 +320,10 @@ on_reply(int fd, uint32_t events, void *arg)
 	if (n < (ssize_t)offsetof(struct fw_probe_reply, data) ||
 	    p->reply.len > FW_PROBE_DATA_MAX ||
 	    (size_t)n != offsetof(struct fw_probe_reply, data) + p->reply.len ||
-	    !p->in_flight || p->reply.id != p->queue[p->head].id) {
+	    !p->in_flight || p->reply.id != p->queue[p->head].id ||
+	    ((p->reply.flags & FW_PROBE_MORE) &&
+	    (p->queue[p->head].op != FW_PROBE_EXEC ||
+	    p->out_len + p->reply.len > FW_EXEC_OUT_MAX))) {
 		/* Died, or said something we did not ask for: replace it. */
 		log_warnx("device probe helper %d failed; starting another",
 		    (int)p->pid);
@@ -261,6 +331,10 @@ on_reply(int fd, uint32_t events, void *arg)
 		if (p->in_flight)
 			fail_head(p, -ECONNRESET);
 		probe_kick(p);
+		return;
+	}
+	if (p->reply.flags & FW_PROBE_MORE) {
+		exec_chunk(p, &p->reply);
 		return;
 	}
 	finish_head(p, &p->reply);
@@ -273,9 +347,14 @@ on_deadline(void *arg)
 	struct fw_probe *p = arg;
 
 	p->timer = 0;
-	log_warnx("device '%s' did not answer within %u ms; replacing the "
-	    "probe helper", p->queue[p->head].dev,
-	    p->queue[p->head].deadline_ms);
+	if (p->queue[p->head].op == FW_PROBE_EXEC)
+		log_warnx("'%s' ran past %u ms and the helper did not stop it; "
+		    "replacing the helper", p->queue[p->head].args,
+		    p->queue[p->head].deadline_ms);
+	else
+		log_warnx("device '%s' did not answer within %u ms; replacing "
+		    "the probe helper", p->queue[p->head].dev,
+		    p->queue[p->head].deadline_ms);
 	helper_drop(p);
 	fail_head(p, -ETIMEDOUT);
 	probe_kick(p);
@@ -318,8 +397,9 @@ helper_spawn(struct fw_probe *p)
 static void
 probe_kick(struct fw_probe *p)
 {
+	static struct probe_req req;
 	struct pending *pd;
-	struct probe_req req;
+	size_t len;
 	int rc;
 
 	while (!p->in_flight && p->n > 0) {
@@ -330,12 +410,18 @@ probe_kick(struct fw_probe *p)
 			fail_head(p, rc);
 			continue;
 		}
-		memset(&req, 0, sizeof(req));
+		memset(&req, 0, offsetof(struct probe_req, args));
 		req.id = pd->id;
 		req.op = (uint32_t)pd->op;
 		memcpy(req.dev, pd->dev, sizeof(req.dev));
-		if (send(p->fd, &req, sizeof(req), MSG_NOSIGNAL |
-		    MSG_DONTWAIT) != (ssize_t)sizeof(req)) {
+		req.timeout_ms = pd->timeout_ms;
+		req.argc = pd->argc;
+		len = offsetof(struct probe_req, args) + pd->args_len;
+		if (pd->args_len > 0)
+			memcpy(req.args, pd->args, pd->args_len);
+		p->out_len = 0;
+		if (send(p->fd, &req, len, MSG_NOSIGNAL | MSG_DONTWAIT) !=
+		    (ssize_t)len) {
 			helper_drop(p);
 			fail_head(p, -ECONNRESET);
 			continue;
@@ -369,6 +455,7 @@ probe_free(struct fw_probe *p)
 	helper_drop(p);
 	while (p->n > 0)
 		fail_head(p, -ECANCELED);
+	free(p->out);
 	free(p);
 }
 
@@ -398,6 +485,48 @@ probe_submit(struct fw_probe *p, enum fw_probe_op op, const char *dev,
 	return 0;
 }
 
+int
+probe_exec(struct fw_probe *p, const char *const *argv, uint32_t timeout_ms,
+    probe_exec_cb cb, void *arg)
+{
+	struct pending *pd;
+	size_t i, len = 0, n;
+
+	if (argv == NULL || argv[0] == NULL || cb == NULL || timeout_ms == 0 ||
+	    timeout_ms > 24 * 3600 * 1000u)
+		return -EINVAL;
+	for (i = 0; argv[i] != NULL; i++) {
+		len += strlen(argv[i]) + 1;
+		if (len > FW_PROBE_ARGS_MAX || i >= 62)
+			return -EINVAL;
+	}
+	if (p->closing)
+		return -ECANCELED;
+	if (p->n == FW_PROBE_QUEUE_MAX)
+		return -EBUSY;
+	pd = &p->queue[(p->head + p->n) % FW_PROBE_QUEUE_MAX];
+	memset(pd, 0, sizeof(*pd));
+	pd->id = p->next_id++;
+	pd->op = FW_PROBE_EXEC;
+	fw_strlcpy(pd->dev, "exec", sizeof(pd->dev));
+	pd->args = xmalloc(len);
+	pd->args_len = (uint32_t)len;
+	pd->argc = (uint32_t)i;
+	for (i = 0, len = 0; argv[i] != NULL; i++) {
+		n = strlen(argv[i]) + 1;
+		memcpy(pd->args + len, argv[i], n);
+		len += n;
+	}
+	pd->timeout_ms = timeout_ms;
+	/* The helper stops the tool itself; this is for a helper that hangs. */
+	pd->deadline_ms = timeout_ms + FW_EXEC_GRACE_MS + 3000;
+	pd->exec_cb = cb;
+	pd->arg = arg;
+	p->n++;
+	probe_kick(p);
+	return 0;
+}
+
 void
 probe_cancel(struct fw_probe *p, const void *arg)
 {
@@ -419,6 +548,8 @@ probe_cancel(struct fw_probe *p, const void *arg)
 
 		if (pd->arg != arg)
 			keep[n++] = *pd;
+		else
+			free(pd->args);
 	}
 	memcpy(p->queue, keep, n * sizeof(keep[0]));
 	p->head = 0;

@@ -80,5 +80,10 @@ void	ctx_report_commit(struct fw_ctx *ctx, struct fw_report *r);
 
 /* The shared device probe helper (probe.h), started on first use. */
 struct fw_probe *ctx_probe(struct fw_ctx *ctx);
+/*
+ * A second helper for vendor tools (probe_exec()): a slow storcli run must
+ * not hold up the disk probes queued behind it.
+ */
+struct fw_probe *ctx_tools(struct fw_ctx *ctx);
 
 #endif

@@ -45,4 +45,20 @@ int	ata_smart_blob(int fd, uint8_t *out, size_t size, size_t *ret_len,
 	    uint32_t *ret_self_errors);
 int	nvme_smart_log(int fd, uint8_t *out, size_t size, size_t *ret_len);
 
+struct fw_probe_reply;
+
+/*
+ * FW_PROBE_EXEC, in the helper.  exec_program_ok(): 0 when path may be run
+ * (see probe_exec()), else -errno.  exec_argv_split(): argc NUL-terminated
+ * strings filling args exactly, into argv (max slots, NULL-terminated).
+ * exec_run(): run it, sending stdout to sock as FW_PROBE_MORE chunks
+ * (rep is the frame buffer, id already set); on return rep holds the final
+ * frame's flags, wait_status and stderr as data.  0, or -errno.
+ */
+int	exec_program_ok(const char *path);
+int	exec_argv_split(char *args, size_t len, uint32_t argc, char **argv,
+	    size_t max);
+int	exec_run(int sock, char *args, size_t len, uint32_t argc,
+	    uint32_t timeout_ms, struct fw_probe_reply *rep);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <atasmart.h>
 #include <cmocka.h>
@@ -308,6 +309,238 @@ test_cancel(void **unused)
 	path_set_root(NULL);
 }
 
+/* ---- vendor tools (FW_PROBE_EXEC) ---- */
+
+struct ran {
+	int	 n;
+	int	 status, exit_code, sig;
+	bool	 truncated;
+	char	*out;
+	size_t	 out_len;
+	char	 err[FW_EXEC_ERR_MAX + 1];
+};
+
+static void
+on_ran(const struct fw_exec_result *res, void *arg)
+{
+	struct ran *r = arg;
+
+	r->n++;
+	r->status = res->status;
+	r->exit_code = res->exit_code;
+	r->sig = res->signal;
+	r->truncated = res->truncated;
+	free(r->out);
+	r->out = malloc(res->out_len + 1);
+	memcpy(r->out, res->out, res->out_len + 1);
+	r->out_len = res->out_len;
+	snprintf(r->err, sizeof(r->err), "%s", res->err);
+}
+
+/* A tool script in a fresh directory, mode 0755 unless told. */
+static const char *
+tool(const char *name, const char *body, mode_t mode)
+{
+	static char path[PATH_MAX];
+	const char *dir = test_tmpdir();
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	test_write_file(dir, name, body);
+	assert_int_equal(chmod(path, mode), 0);
+	return path;
+}
+
+/* Drive the loop in real time (the helper's deadlines are real). */
+static void
+wait_ran(struct fw_loop *loop, struct ran *r, int n)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		loop_run_once(loop, 50);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (r->n < n && t.tv_sec - t0.tv_sec < 30);
+	assert_int_equal(r->n, n);
+}
+
+static void
+test_exec_output(void **unused)
+{
+	struct fw_loop *loop = loop_new();
+	struct fw_probe *p = probe_new(loop);
+	struct ran r = { 0 };
+	const char *argv[4];
+	size_t i;
+
+	/* 100 000 bytes of stdout (25 chunks), stderr, an exit code, argv. */
+	argv[0] = tool("t.sh", "#!/bin/sh\n"
+	    "i=0; while [ $i -lt 10000 ]; do echo \"line $1 $2\"; "
+	    "i=$((i+1)); done | head -c 100000\n"
+	    "echo \"env:$PATH:$LC_ALL:$HOME\" >&2\n"
+	    "pwd > pwd.txt; echo log > storcli.log; pwd >&2\n"
+	    "exit 3\n", 0755);
+	argv[1] = "a b";
+	argv[2] = "'$(c)'";
+	argv[3] = NULL;
+	assert_int_equal(probe_exec(p, argv, 10000, on_ran, &r), 0);
+	wait_ran(loop, &r, 1);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(r.exit_code, 3);
+	assert_false(r.truncated);
+	assert_int_equal(r.out_len, 100000);
+	assert_int_equal(strlen(r.out), 100000);
+	/* Arguments arrive as given: no shell in between. */
+	assert_memory_equal(r.out, "line a b '$(c)'\n", 16);
+	for (i = 0; i + 16 <= r.out_len; i += 16)
+		if (memcmp(r.out + i, "line a b '$(c)'\n", 16) != 0)
+			break;
+	assert_int_equal(i, 100000 / 16 * 16);
+	assert_non_null(strstr(r.err, "env:/usr/local/sbin:/usr/local/bin:"
+	    "/usr/sbin:/usr/bin:/sbin:/bin:C:/\n"));
+	/* It ran in a scratch directory, and that is gone with its logs. */
+	{
+		char *dir = strstr(r.err, "/tmp/forewarn-tool.");
+		struct stat st;
+
+		assert_non_null(dir);
+		*strchr(dir, '\n') = '\0';
+		assert_int_equal(stat(dir, &st), -1);
+		assert_int_equal(errno, ENOENT);
+	}
+	free(r.out);
+	probe_free(p);
+	loop_free(loop);
+}
+
+static void
+test_exec_deadline(void **unused)
+{
+	struct fw_loop *loop = loop_new();
+	struct fw_probe *p = probe_new(loop);
+	struct ran r = { 0 }, q = { 0 }, g = { 0 };
+	const char *argv[2] = { NULL, NULL };
+	struct timespec t0, t1;
+	double secs;
+
+	/* Hangs: SIGTERM at its deadline ends it. */
+	argv[0] = tool("hang.sh", "#!/bin/sh\necho partial\nexec sleep 60\n",
+	    0755);
+	assert_int_equal(probe_exec(p, argv, 300, on_ran, &r), 0);
+	/* Ignores SIGTERM: SIGKILL after the grace period. */
+	argv[0] = tool("stubborn.sh", "#!/bin/sh\ntrap '' TERM\n"
+	    "while :; do sleep 1; done\n", 0755);
+	assert_int_equal(probe_exec(p, argv, 300, on_ran, &q), 0);
+	/* Leaves a child holding stdout: done shortly after it exits. */
+	argv[0] = tool("bg.sh", "#!/bin/sh\n(sleep 60 &)\necho done\n",
+	    0755);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(probe_exec(p, argv, 30000, on_ran, &g), 0);
+	wait_ran(loop, &r, 1);
+	wait_ran(loop, &q, 1);
+	wait_ran(loop, &g, 1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) /
+	    1e9;
+	assert_int_equal(r.status, -ETIMEDOUT);
+	assert_int_equal(q.status, -ETIMEDOUT);
+	assert_int_equal(g.status, 0);
+	assert_int_equal(g.exit_code, 0);
+	assert_string_equal(g.out, "done\n");
+	/* Not a benchmark: only that nothing waited for the 60 s sleeps. */
+	assert_true(secs < 20);
+	/* One helper did it all: the tools were stopped, not the helper. */
+	assert_int_equal(probe_helpers_started(p), 1);
+	free(r.out);
+	free(q.out);
+	free(g.out);
+	probe_free(p);
+	loop_free(loop);
+}
+
+static void
+test_exec_refused(void **unused)
+{
+	struct fw_loop *loop = loop_new();
+	struct fw_probe *p = probe_new(loop);
+	struct ran a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 }, e = { 0 };
+	const char *argv[2] = { NULL, NULL };
+	char big[FW_PROBE_ARGS_MAX + 2];
+
+	argv[0] = tool("ww.sh", "#!/bin/sh\necho hi\n", 0777);
+	assert_int_equal(probe_exec(p, argv, 1000, on_ran, &a), 0);
+	argv[0] = tool("noexec.sh", "#!/bin/sh\necho hi\n", 0644);
+	assert_int_equal(probe_exec(p, argv, 1000, on_ran, &b), 0);
+	argv[0] = "/nonexistent/storcli64";
+	assert_int_equal(probe_exec(p, argv, 1000, on_ran, &c), 0);
+	argv[0] = "storcli64";		/* never looked up on a PATH */
+	assert_int_equal(probe_exec(p, argv, 1000, on_ran, &d), 0);
+	/* A script whose interpreter is missing: exec's own error. */
+	argv[0] = tool("badint.sh", "#!/nonexistent/sh\n", 0755);
+	assert_int_equal(probe_exec(p, argv, 1000, on_ran, &e), 0);
+	wait_ran(loop, &e, 1);
+	assert_int_equal(a.status, -EPERM);
+	assert_int_equal(b.status, -EACCES);
+	assert_int_equal(c.status, -ENOENT);
+	assert_int_equal(d.status, -EINVAL);
+	assert_int_equal(e.status, -ENOENT);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	argv[0] = big;
+	assert_int_equal(probe_exec(p, argv, 1000, on_ran, &a), -EINVAL);
+	argv[0] = NULL;
+	assert_int_equal(probe_exec(p, argv, 1000, on_ran, &a), -EINVAL);
+	free(a.out);
+	free(b.out);
+	free(c.out);
+	free(d.out);
+	free(e.out);
+	probe_free(p);
+	loop_free(loop);
+}
+
+static void
+test_exec_truncated(void **unused)
+{
+	struct fw_loop *loop = loop_new();
+	struct fw_probe *p = probe_new(loop);
+	struct ran r = { 0 };
+	const char *argv[2] = { NULL, NULL };
+
+	argv[0] = tool("flood.sh", "#!/bin/sh\nhead -c 17000000 /dev/zero | "
+	    "tr '\\0' x\n", 0755);
+	assert_int_equal(probe_exec(p, argv, 20000, on_ran, &r), 0);
+	wait_ran(loop, &r, 1);
+	assert_int_equal(r.status, 0);
+	assert_true(r.truncated);
+	assert_true(r.out_len <= FW_EXEC_OUT_MAX);
+	assert_true(r.out_len > FW_EXEC_OUT_MAX - 8192);
+	free(r.out);
+	probe_free(p);
+	loop_free(loop);
+}
+
+static void
+test_exec_cancel(void **unused)
+{
+	struct fw_loop *loop = loop_new();
+	struct fw_probe *p = probe_new(loop);
+	struct ran r = { 0 }, q = { 0 };
+	const char *argv[2] = { NULL, NULL };
+
+	argv[0] = tool("slow.sh", "#!/bin/sh\nsleep 0.3\necho x\n", 0755);
+	assert_int_equal(probe_exec(p, argv, 5000, on_ran, &r), 0);
+	assert_int_equal(probe_exec(p, argv, 5000, on_ran, &r), 0);
+	assert_int_equal(probe_exec(p, argv, 5000, on_ran, &q), 0);
+	probe_cancel(p, &r);
+	wait_ran(loop, &q, 1);
+	assert_int_equal(r.n, 0);
+	assert_string_equal(q.out, "x\n");
+	free(q.out);
+	probe_free(p);
+	loop_free(loop);
+}
+
 int
 main(void)
 {
@@ -319,6 +552,11 @@ main(void)
 		cmocka_unit_test(test_hang_replaces_helper),
 		cmocka_unit_test(test_free_cancels_pending),
 		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_exec_output),
+		cmocka_unit_test(test_exec_deadline),
+		cmocka_unit_test(test_exec_refused),
+		cmocka_unit_test(test_exec_truncated),
+		cmocka_unit_test(test_exec_cancel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
