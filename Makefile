@@ -17,7 +17,7 @@ VERSION	:= 0.1.0
 # Collectors: one file collectors/NAME.c exporting NAME_collector.  A
 # collector whose library is missing is simply not built (add it here
 # behind a pkg-config test).
-COLLECTORS	:= agent host
+COLLECTORS	:= agent host hwraid
 ifeq ($(shell pkg-config --exists libatasmart libudev && echo y),y)
 COLLECTORS	+= disks mdraid
 PKGS_OPT	+= libatasmart libudev

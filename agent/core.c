@@ -1,5 +1,6 @@
 /* Runs collector instances on the loop and carries their results through health to the outbox. */
 #include <errno.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,8 @@ struct fw_ctx {
 	bool				 running;	/* init succeeded */
 	int				 init_error;
 	int				 poll_error;
+	int				 async_error;	/* ctx_fail() */
+	char				 async_msg[512];
 	uint64_t			 interval_ms;
 	fw_timer_id			 timer;
 	bool				 poll_requested;
@@ -152,6 +155,11 @@ core_instances(const struct fw_core *core, struct fw_instance_status *ret,
 		ret[i].name = core->ctxs[i]->name;
 		ret[i].init_error = core->ctxs[i]->init_error;
 		ret[i].poll_error = core->ctxs[i]->poll_error;
+		ret[i].error_msg = NULL;
+		if (ret[i].poll_error == 0 && core->ctxs[i]->async_error < 0) {
+			ret[i].poll_error = core->ctxs[i]->async_error;
+			ret[i].error_msg = core->ctxs[i]->async_msg;
+		}
 		ret[i].last_poll_ms = core->ctxs[i]->last_poll_ms;
 		ret[i].polls = core->ctxs[i]->polls;
 	}
@@ -541,6 +549,31 @@ ctx_probe(struct fw_ctx *ctx)
 	if (ctx->core->probe == NULL)
 		ctx->core->probe = probe_new(ctx->core->loop);
 	return ctx->core->probe;
+}
+
+void
+ctx_fail(struct fw_ctx *ctx, int err, const char *fmt, ...)
+{
+	char msg[sizeof(ctx->async_msg)];
+	va_list ap;
+
+	msg[0] = '\0';
+	if (err < 0 && fmt != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+	}
+	if (err < 0 && (ctx->async_error >= 0 ||
+	    strcmp(msg, ctx->async_msg) != 0))
+		log_warnx("collector '%s': %s", ctx->name, msg[0] ? msg :
+		    strerror(-err));
+	else if (err >= 0 && ctx->async_error < 0)
+		log_info("collector '%s' works again", ctx->name);
+	if ((err < 0) != (ctx->async_error < 0) ||
+	    strcmp(msg, ctx->async_msg) != 0)
+		core_poke_self(ctx->core);
+	ctx->async_error = err < 0 ? err : 0;
+	fw_strlcpy(ctx->async_msg, msg, sizeof(ctx->async_msg));
 }
 
 struct fw_probe *

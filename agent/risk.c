@@ -96,7 +96,11 @@ risk_evaluate(struct fw_inventory *inv, struct fw_report *r)
 			continue;
 		degraded = NULL;
 		for (j = 0; j < ents[i]->n_checks; j++)
-			if (strcmp(ents[i]->checks[j].code, "raid.degraded") == 0)
+			/* md says it in raid.degraded, controllers in
+			 * raid.vd_state: either carries redundancy_left. */
+			if (strcmp(ents[i]->checks[j].code, "raid.degraded") ==
+			    0 || strcmp(ents[i]->checks[j].code,
+			    "raid.vd_state") == 0)
 				degraded = &ents[i]->checks[j];
 		if (degraded != NULL)
 			evaluate_array(ents, n, ents[i], degraded, r);

@@ -93,8 +93,9 @@ self_report_instance(struct self_state *st, struct fw_report *out,
 		c = report_check(out, e, "agent.collector_error",
 		    FW_STATE_WARNING, "collector '%s' %s: %s", is->name,
 		    is->init_error < 0 ? "could not start" : "poll failed",
-		    strerror(-err));
-		check_detail_str(c, "error", strerror(-err));
+		    is->error_msg != NULL ? is->error_msg : strerror(-err));
+		check_detail_str(c, "error", is->error_msg != NULL ?
+		    is->error_msg : strerror(-err));
 	} else {
 		report_check(out, e, "agent.collector_error", FW_STATE_OK,
 		    "collector '%s' works", is->name);

@@ -78,6 +78,14 @@ const char *ctx_instance(const struct fw_ctx *ctx);
 struct fw_report *ctx_report_open(struct fw_ctx *ctx);
 void	ctx_report_commit(struct fw_ctx *ctx, struct fw_report *r);
 
+/*
+ * Say that work finished outside poll() failed (err -errno, and what: the
+ * tool, the place in its output), or works again (err 0, fmt NULL): the
+ * agent's agent.collector_error check carries it.
+ */
+void	ctx_fail(struct fw_ctx *ctx, int err, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
 /* The shared device probe helper (probe.h), started on first use. */
 struct fw_probe *ctx_probe(struct fw_ctx *ctx);
 /*

@@ -27,6 +27,7 @@ struct fw_instance_status {
 	const char	*name;		/* "host", "snmp:core1" */
 	int		 init_error;	/* -errno, 0 when running */
 	int		 poll_error;	/* last poll's -errno, 0 when fine */
+	const char	*error_msg;	/* what failed, when said (ctx_fail) */
 	int64_t		 last_poll_ms;	/* duration of the last poll */
 	uint64_t	 polls;
 };

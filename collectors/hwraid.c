@@ -1,0 +1,748 @@
+/* The "hwraid" collector: MegaRAID and PERC controllers through storcli/perccli JSON, run by the probe helper; virtual drives feed the risk stage. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "forewarn/collector.h"
+#include "forewarn/log.h"
+#include "forewarn/probe.h"
+#include "forewarn/util.h"
+#include "hwraid_storcli.h"
+
+#define HW_KNOWN_MAX	64
+#define DAY_MS		(24 * 3600 * 1000LL)
+#define HW_CMDS_MAX	(2 * HW_CTRL_MAX + 1)
+
+static const struct fw_check_def hw_checks[] = {
+	{ "raid.controller", "the controller's own status, its memory errors, "
+	    "or the controller gone or not answering", FW_CMP_NONE, NAN, NAN,
+	    0, 1, 1, NULL },
+	{ "raid.controller_temp", "the RAID-on-chip temperature",
+	    FW_CMP_ABOVE, 95, 105, 3, 2, 2, "celsius" },
+	{ "raid.bbu", "the battery or CacheVault protecting the write cache: "
+	    "failed, missing or learning (write-back off)", FW_CMP_NONE, NAN,
+	    NAN, 0, 1, 1, NULL },
+	{ "raid.vd_state", "a virtual drive degraded, partially degraded, "
+	    "offline or recovering, with the redundancy left", FW_CMP_NONE, NAN,
+	    NAN, 0, 1, 1, NULL },
+	{ "raid.rebuild", "a drive of the virtual drive is being rebuilt",
+	    FW_CMP_NONE, NAN, NAN, 0, 1, 1, NULL },
+	{ "raid.pd_state", "a physical drive failed, offline, unconfigured "
+	    "bad, missing or rebuilding", FW_CMP_NONE, NAN, NAN, 0, 1, 1, NULL },
+	{ "raid.pd_predictive_failure", "the drive's predictive failure count "
+	    "or SMART alert as the controller sees it", FW_CMP_NONE, NAN, NAN,
+	    0, 1, 1, NULL },
+	{ "raid.pd_media_errors", "media errors the controller counted on a "
+	    "drive are rising", FW_CMP_NONE, NAN, NAN, 0, 1, 1, "count" },
+	/* Evaluated by the core's risk stage (agent/risk.c) from relations. */
+	{ "raid.at_risk", "no redundancy left and a remaining member shows a "
+	    "disk warning: one more failure is an outage", FW_CMP_NONE, NAN,
+	    NAN, 0, 1, 1, NULL },
+	{ .code = NULL }
+};
+
+static const struct fw_conf_key hw_keys[] = {
+	{ "storcli", FW_CONF_STRING, "auto", 0, 0, NULL,
+	    "storcli/storcli64/perccli(64) to run: auto (the usual install "
+	    "paths), off, or an absolute path" },
+	{ "timeout", FW_CONF_DURATION, "60s", 1000, 600000, NULL,
+	    "how long one run of the tool may take before it is killed" },
+	{ .name = NULL }
+};
+
+/* Where the vendors' packages put the tool, first found wins. */
+static const char *const storcli_paths[] = {
+	"/opt/MegaRAID/storcli/storcli64", "/opt/MegaRAID/storcli/storcli",
+	"/opt/MegaRAID/perccli/perccli64", "/opt/MegaRAID/perccli/perccli",
+	"/opt/lsi/storcli/storcli", "/opt/dell/perccli/perccli64",
+	"/usr/local/sbin/storcli64", "/usr/local/sbin/storcli",
+	"/usr/local/sbin/perccli64", "/usr/local/sbin/perccli",
+	"/usr/sbin/storcli64", "/usr/sbin/storcli", "/usr/sbin/perccli64",
+	"/usr/sbin/perccli", "/usr/local/bin/storcli64",
+	"/usr/local/bin/storcli", "/usr/bin/storcli64", "/usr/bin/storcli",
+	"/usr/bin/perccli64", "/usr/bin/perccli",
+};
+
+/* A controller or virtual drive seen before: to say when it is gone. */
+struct hw_known {
+	enum fw_kind	kind;
+	char		id[128];
+	char		name[64];
+	bool		present;
+};
+
+struct hw_state {
+	struct fw_ctx		*ctx;
+	char			 tool[PATH_MAX];	/* "" when idle */
+	bool			 explicit;	/* configured, not found */
+	uint32_t		 timeout_ms;
+	bool			 busy;
+	/* The commands of one pass, run one after another. */
+	char			 cmds[HW_CMDS_MAX][48];
+	size_t			 n_cmds, next_cmd;
+	struct hw_report	*rep;
+	char			 problem[512];	/* the first of this pass */
+	struct hw_known		 known[HW_KNOWN_MAX];
+	size_t			 n_known;
+	/* Rebuild progress by drive: "/c0/e252/s1" → percent. */
+	struct {
+		char	drive[32];
+		double	percent;
+		char	eta[64];
+	}			 rebuild[HW_PD_MAX];
+	size_t			 n_rebuild;
+};
+
+/* ---- what the tool said: checks ---- */
+
+static void
+ctrl_id(const struct hw_ctrl *c, char *buf, size_t size)
+{
+	if (c->serial[0] != '\0')
+		fw_snprintf(buf, size, "megaraid:%s", c->serial);
+	else
+		fw_snprintf(buf, size, "megaraid:c%d", c->index);
+}
+
+static struct hw_known *
+known_mark(struct hw_state *s, enum fw_kind kind, const char *id,
+    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_known; i++)
+		if (s->known[i].kind == kind && strcmp(s->known[i].id, id) == 0)
+			break;
+	if (i == s->n_known) {
+		if (s->n_known == HW_KNOWN_MAX)
+			return NULL;
+		s->n_known++;
+		s->known[i].kind = kind;
+		fw_strlcpy(s->known[i].id, id, sizeof(s->known[i].id));
+	}
+	fw_strlcpy(s->known[i].name, name, sizeof(s->known[i].name));
+	s->known[i].present = true;
+	return &s->known[i];
+}
+
+static void
+check_controller(struct hw_state *s, struct fw_report *out,
+    struct fw_entity *e, const struct hw_ctrl *c, const char *name)
+{
+	enum fw_state st = FW_STATE_OK;
+	struct fw_check *k;
+	const char *st_l = c->status;
+
+	if (!c->ok) {
+		report_check(out, e, "raid.controller", FW_STATE_UNKNOWN, "%s: "
+		    "%s did not answer for it: %s", name, s->tool, c->failure);
+		return;
+	}
+	if (strcasecmp(st_l, "Optimal") == 0)
+		st = FW_STATE_OK;
+	else if (strcasecmp(st_l, "Needs Attention") == 0)
+		st = FW_STATE_WARNING;
+	else
+		st = FW_STATE_CRITICAL;
+	if (c->mem_uncorrectable > 0)
+		st = FW_STATE_CRITICAL;
+	k = report_check(out, e, "raid.controller", st, c->mem_uncorrectable ?
+	    "%s (%s): %s, %llu uncorrectable cache memory errors" : "%s (%s): "
+	    "%s", name, c->model, c->status,
+	    (unsigned long long)c->mem_uncorrectable);
+	check_detail_str(k, "status", c->status);
+	if (c->has_mem) {
+		check_detail_num(k, "memory_uncorrectable_errors",
+		    (double)c->mem_uncorrectable);
+		check_detail_num(k, "memory_correctable_errors",
+		    (double)c->mem_correctable);
+	}
+	if (isfinite(c->roc_temp_c)) {
+		report_value(out, e, "raid.controller_temp", c->roc_temp_c,
+		    "%s: RAID-on-chip at %.0f °C", name, c->roc_temp_c);
+		report_reading(out, e, "roc_temperature", "celsius",
+		    c->roc_temp_c, NULL, NULL);
+	}
+}
+
+static void
+check_bbu(struct fw_report *out, struct fw_entity *e, const struct hw_ctrl *c,
+    const char *name)
+{
+	enum fw_state st;
+	struct fw_check *k;
+	size_t i, wt = 0;
+
+	if (c->cache_kind[0] == '\0')
+		return;		/* no unit: nothing to fail */
+	for (i = 0; i < c->n_vds; i++)
+		if (strstr(c->vds[i].cache, "WT") != NULL)
+			wt++;
+	if (strcasecmp(c->cache_state, "Optimal") == 0)
+		st = FW_STATE_OK;
+	else if (strncasecmp(c->cache_state, "Learn", 5) == 0 ||
+	    strncasecmp(c->cache_state, "Charg", 5) == 0)
+		st = FW_STATE_WARNING;
+	else
+		st = FW_STATE_CRITICAL;
+	k = report_check(out, e, "raid.bbu", st, st == FW_STATE_OK ?
+	    "%s: %s %s" : "%s: %s %s; %zu of %zu virtual drives write through "
+	    "(write-back cache off)", name, c->cache_kind, c->cache_state[0] ?
+	    c->cache_state : "(no state)", wt, c->n_vds);
+	check_detail_str(k, "unit", c->cache_kind);
+	check_detail_str(k, "state", c->cache_state);
+	check_detail_num(k, "write_through_vds", (double)wt);
+}
+
+/* The disk identity: as the disks collector would make it. */
+static void
+pd_id(const struct hw_pd *p, const char *cid, char *buf, size_t size)
+{
+	size_t i;
+
+	if (p->wwn[0] != '\0') {
+		fw_snprintf(buf, size, "%s", p->wwn);
+		return;
+	}
+	if (p->serial[0] != '\0')
+		fw_snprintf(buf, size, "%s_%s", p->model[0] ? p->model :
+		    "disk", p->serial);
+	else
+		fw_snprintf(buf, size, "%s/e%d/s%d", cid, p->eid, p->slot);
+	for (i = 0; buf[i] != '\0'; i++)
+		if (isspace((unsigned char)buf[i]))
+			buf[i] = '_';
+}
+
+static void
+pd_name(const struct hw_ctrl *c, const struct hw_pd *p, char *buf,
+    size_t size)
+{
+	if (p->eid >= 0)
+		fw_snprintf(buf, size, "c%d/e%d/s%d", c->index, p->eid,
+		    p->slot);
+	else
+		fw_snprintf(buf, size, "c%d/s%d", c->index, p->slot);
+}
+
+static enum fw_state
+pd_state_judge(const char *st)
+{
+	static const char *const fine[] = { "Onln", "UGood", "JBOD", "GHS",
+	    "DHS", "Conf" };
+	static const char *const busy[] = { "Rbld", "Cpybck", "CpyBck" };
+	static const char *const bad[] = { "Offln", "Failed", "UBad", "Msng",
+	    "Missing", "Frgn", "UBUnsp" };
+	size_t i;
+
+	for (i = 0; i < FW_ARRAY_SIZE(fine); i++)
+		if (strcmp(st, fine[i]) == 0)
+			return FW_STATE_OK;
+	for (i = 0; i < FW_ARRAY_SIZE(busy); i++)
+		if (strcmp(st, busy[i]) == 0)
+			return FW_STATE_WARNING;
+	for (i = 0; i < FW_ARRAY_SIZE(bad); i++)
+		if (strcmp(st, bad[i]) == 0)
+			return FW_STATE_CRITICAL;
+	return FW_STATE_WARNING;	/* a state we do not know: look */
+}
+
+static const char *
+rebuild_of(struct hw_state *s, const char *name, double *pct)
+{
+	char drive[40];
+	size_t i;
+
+	fw_snprintf(drive, sizeof(drive), "/%s", name);
+	for (i = 0; i < s->n_rebuild; i++)
+		if (strcmp(s->rebuild[i].drive, drive) == 0) {
+			*pct = s->rebuild[i].percent;
+			return s->rebuild[i].eta;
+		}
+	return NULL;
+}
+
+static void
+report_pd(struct hw_state *s, struct fw_report *out, const struct hw_ctrl *c,
+    const char *cid, const struct hw_pd *p, char who[96])
+{
+	char id[160], name[48], vid[160];
+	enum fw_state st = pd_state_judge(p->state);
+	struct fw_entity *d;
+	struct fw_check *k;
+	double rise;
+	size_t i;
+
+	pd_id(p, cid, id, sizeof(id));
+	pd_name(c, p, name, sizeof(name));
+	fw_snprintf(who, 96, "%s (%s)", name, p->serial[0] ? p->serial : id);
+	d = report_entity(out, FW_KIND_DISK, id, name);
+	if (p->model[0] != '\0')
+		entity_label(d, "model", "%s", p->model);
+	if (p->serial[0] != '\0')
+		entity_label(d, "serial", "%s", p->serial);
+	if (p->firmware[0] != '\0')
+		entity_label(d, "firmware", "%s", p->firmware);
+	entity_label(d, "controller", "%s", cid);
+	entity_label(d, "slot", "%s", name);
+	if (p->intf[0] != '\0')
+		entity_label(d, "bus", "%s", p->intf);
+	/* Members that carry data are member_of every VD of the group. */
+	for (i = 0; i < c->n_vds; i++) {
+		bool serving = strcmp(p->state, "Onln") == 0;
+
+		fw_snprintf(vid, sizeof(vid), "%s/vd%d", cid, c->vds[i].vd);
+		if (p->dg < 0 || c->vds[i].dg != p->dg) {
+			entity_unrelate(d, "member_of", FW_KIND_ARRAY, vid);
+			entity_unrelate(d, "inactive_member_of", FW_KIND_ARRAY,
+			    vid);
+			continue;
+		}
+		entity_unrelate(d, serving ? "inactive_member_of" :
+		    "member_of", FW_KIND_ARRAY, vid);
+		entity_relate(d, serving ? "member_of" : "inactive_member_of",
+		    FW_KIND_ARRAY, vid);
+	}
+	k = report_check(out, d, "raid.pd_state", st, "%s on %s: %s", who,
+	    cid, p->state);
+	check_detail_str(k, "state", p->state);
+	if (!p->detailed)
+		return;
+	k = report_check(out, d, "raid.pd_predictive_failure",
+	    p->predictive > 0 || p->smart_alert ? FW_STATE_CRITICAL :
+	    FW_STATE_OK, p->predictive > 0 || p->smart_alert ? "%s: the "
+	    "controller predicts failure (predictive failure count %llu%s): "
+	    "replace it" : "%s: no predictive failure", who,
+	    (unsigned long long)p->predictive, p->smart_alert ?
+	    ", SMART alert" : "");
+	check_detail_num(k, "predictive_failure_count", (double)p->predictive);
+	check_detail_str(k, "smart_alert", p->smart_alert ? "yes" : "no");
+	rise = ctx_rise(s->ctx, d, "hw_media_errors", (double)p->media_errors,
+	    DAY_MS);
+	k = report_check(out, d, "raid.pd_media_errors", rise > 0 ?
+	    FW_STATE_WARNING : FW_STATE_OK, rise > 0 ? "%s: %.0f new media "
+	    "errors today (%llu in all)" : "%s: no new media errors today "
+	    "(%.0f; %llu in all)", who, rise,
+	    (unsigned long long)p->media_errors);
+	check_detail_num(k, "rise_24h", rise);
+	check_detail_num(k, "media_errors", (double)p->media_errors);
+	report_reading(out, d, "media_errors", "", (double)p->media_errors,
+	    NULL, NULL);
+	report_reading(out, d, "other_errors", "", (double)p->other_errors,
+	    NULL, NULL);
+	report_reading(out, d, "predictive_failures", "",
+	    (double)p->predictive, NULL, NULL);
+	if (isfinite(p->temp_c))
+		report_reading(out, d, "temperature", "celsius", p->temp_c,
+		    NULL, NULL);
+}
+
+static void
+report_vd(struct hw_state *s, struct fw_report *out, const struct hw_ctrl *c,
+    const char *cid, const struct hw_vd *v, char who[][96])
+{
+	char id[160], name[32], level[16], rb[256] = "", pname[48];
+	int left = storcli_vd_redundancy(v->type, v->state);
+	enum fw_state st;
+	struct fw_entity *e;
+	struct fw_check *k;
+	const char *eta;
+	double pct = NAN, p;
+	size_t i, off = 0, rebuilding = 0;
+
+	fw_snprintf(id, sizeof(id), "%s/vd%d", cid, v->vd);
+	fw_snprintf(name, sizeof(name), "c%d/v%d", c->index, v->vd);
+	known_mark(s, FW_KIND_ARRAY, id, name);
+	e = report_entity(out, FW_KIND_ARRAY, id, name);
+	fw_strlcpy(level, v->type, sizeof(level));
+	for (i = 0; level[i] != '\0'; i++)
+		level[i] = (char)tolower((unsigned char)level[i]);
+	entity_label(e, "level", "%s", level);
+	entity_label(e, "controller", "%s", cid);
+	entity_label(e, "drive_group", "%d", v->dg);
+	if (v->name[0] != '\0')
+		entity_label(e, "vd_name", "%s", v->name);
+	entity_relate(e, "part_of", FW_KIND_CONTROLLER, cid);
+	for (i = 0; i < c->n_pds; i++) {
+		if (c->pds[i].dg != v->dg || (strcmp(c->pds[i].state,
+		    "Rbld") != 0 && strcmp(c->pds[i].state, "Cpybck") != 0))
+			continue;
+		rebuilding++;
+		pd_name(c, &c->pds[i], pname, sizeof(pname));
+		eta = rebuild_of(s, pname, &p);
+		if (eta != NULL)
+			pct = p;
+		if (off < sizeof(rb))
+			off += (size_t)snprintf(rb + off, sizeof(rb) - off,
+			    "%s%s", off ? ", " : "", who[i]);
+		if (eta != NULL && eta[0] != '\0' && off < sizeof(rb))
+			off += (size_t)snprintf(rb + off, sizeof(rb) - off,
+			    " at %.0f%%, %s left", p, eta);
+		else if (eta != NULL && off < sizeof(rb))
+			off += (size_t)snprintf(rb + off, sizeof(rb) - off,
+			    " at %.0f%%", p);
+	}
+	if (strcmp(v->state, "Optl") == 0)
+		st = FW_STATE_OK;
+	else if (strcmp(v->state, "Dgrd") == 0 || strcmp(v->state, "OfLn") == 0)
+		st = rebuilding > 0 && left == 0 ? FW_STATE_WARNING :
+		    FW_STATE_CRITICAL;
+	else
+		st = FW_STATE_WARNING;	/* Pdgd, Rec, and what we do not know */
+	if (strcmp(v->state, "OfLn") == 0)
+		st = FW_STATE_CRITICAL;
+	k = report_check(out, e, "raid.vd_state", st, left >= 0 ?
+	    "%s (%s) on %s: %s, %d more drive failure%s survivable" :
+	    "%s (%s) on %s: %s", name, v->type, cid, v->state, left,
+	    left == 1 ? "" : "s");
+	check_detail_str(k, "state", v->state);
+	check_detail_str(k, "cache", v->cache);
+	/* What the risk stage reads (agent/risk.c), as for md arrays. */
+	if (left >= 0)
+		check_detail_num(k, "redundancy_left", left);
+	k = report_check(out, e, "raid.rebuild", rebuilding > 0 ?
+	    FW_STATE_WARNING : FW_STATE_OK, rebuilding > 0 ? "%s: rebuilding "
+	    "%s" : "%s: no rebuild running%s", name, rb);
+	if (isfinite(pct))
+		check_detail_num(k, "percent", pct);
+}
+
+static void
+report_ctrl(struct hw_state *s, struct fw_report *out, const struct hw_ctrl *c)
+{
+	char cid[128], name[16], who[HW_PD_MAX][96];
+	struct fw_entity *e;
+	size_t i;
+
+	ctrl_id(c, cid, sizeof(cid));
+	fw_snprintf(name, sizeof(name), "c%d", c->index);
+	known_mark(s, FW_KIND_CONTROLLER, cid, name);
+	e = report_entity(out, FW_KIND_CONTROLLER, cid, name);
+	if (c->model[0] != '\0')
+		entity_label(e, "model", "%s", c->model);
+	if (c->serial[0] != '\0')
+		entity_label(e, "serial", "%s", c->serial);
+	if (c->firmware[0] != '\0')
+		entity_label(e, "firmware", "%s", c->firmware);
+	entity_label(e, "tool", "%s", s->tool);
+	check_controller(s, out, e, c, name);
+	if (!c->ok)
+		return;
+	check_bbu(out, e, c, name);
+	for (i = 0; i < c->n_pds; i++)
+		report_pd(s, out, c, cid, &c->pds[i], who[i]);
+	for (i = 0; i < c->n_vds; i++)
+		report_vd(s, out, c, cid, &c->vds[i], who);
+}
+
+/* Everything of this pass; and what was known but is no longer listed. */
+static void
+report_all(struct hw_state *s)
+{
+	struct fw_report *out = ctx_report_open(s->ctx);
+	struct fw_entity *e;
+	size_t i;
+
+	for (i = 0; i < s->n_known; i++)
+		s->known[i].present = false;
+	for (i = 0; i < s->rep->n_ctrls; i++)
+		report_ctrl(s, out, &s->rep->ctrls[i]);
+	for (i = 0; i < s->n_known; i++) {
+		struct hw_known *k = &s->known[i];
+
+		if (k->present)
+			continue;
+		e = report_entity(out, k->kind, k->id, k->name);
+		report_check(out, e, k->kind == FW_KIND_CONTROLLER ?
+		    "raid.controller" : "raid.vd_state", FW_STATE_CRITICAL,
+		    "%s is no longer listed by %s", k->name, s->tool);
+	}
+	ctx_report_commit(s->ctx, out);
+}
+
+/* The tool did not give a usable answer: known controllers are unknown. */
+static void
+report_unreadable(struct hw_state *s)
+{
+	struct fw_report *out = ctx_report_open(s->ctx);
+	struct fw_entity *e;
+	size_t i;
+
+	for (i = 0; i < s->n_known; i++) {
+		if (s->known[i].kind != FW_KIND_CONTROLLER)
+			continue;
+		e = report_entity(out, FW_KIND_CONTROLLER, s->known[i].id,
+		    s->known[i].name);
+		report_check(out, e, "raid.controller", FW_STATE_UNKNOWN,
+		    "%s: cannot read it: %s", s->known[i].name, s->problem);
+	}
+	ctx_report_commit(s->ctx, out);
+}
+
+/* ---- running the tool ---- */
+
+static void	run_next(struct hw_state *s);
+
+static void
+pass_end(struct hw_state *s, bool usable)
+{
+	s->busy = false;
+	if (!usable) {
+		ctx_fail(s->ctx, -EIO, "%s", s->problem);
+		report_unreadable(s);
+		return;
+	}
+	report_all(s);
+	if (s->problem[0] != '\0')
+		ctx_fail(s->ctx, -EIO, "%s", s->problem);
+	else
+		ctx_fail(s->ctx, 0, NULL);
+	log_debug("hwraid: %s read: %zu controller(s)", s->tool,
+	    s->rep->n_ctrls);
+}
+
+/* Say what went wrong with one run, keeping the first of the pass. */
+static void
+problem(struct hw_state *s, const char *cmd, const struct fw_exec_result *r,
+    const char *what)
+{
+	char err[128];
+
+	if (s->problem[0] != '\0')
+		return;
+	fw_sanitize(err, sizeof(err), r->err, strlen(r->err));
+	for (char *q = err; *q != '\0'; q++)
+		if (*q == '\n')
+			*q = ' ';
+	fw_snprintf(s->problem, sizeof(s->problem), "%s %s: %s%s%s", s->tool,
+	    cmd, what, err[0] ? "; stderr: " : "", err);
+}
+
+static void
+parse_rebuild(struct hw_state *s, const char *json, size_t len);
+
+static void
+on_ran(const struct fw_exec_result *r, void *arg)
+{
+	struct hw_state *s = arg;
+	const char *cmd = s->cmds[s->next_cmd - 1];
+	char what[320], perr[256];
+	bool first = s->next_cmd == 1;
+	int rc;
+
+	perr[0] = '\0';
+	if (r->status < 0) {
+		fw_snprintf(what, sizeof(what), "%s", r->status == -ETIMEDOUT ?
+		    "killed at its deadline" : strerror(-r->status));
+		problem(s, cmd, r, what);
+		if (first || r->status == -ECANCELED) {
+			pass_end(s, false);
+			return;
+		}
+	} else if (r->truncated) {
+		problem(s, cmd, r, "output longer than 16 MiB, cut");
+		if (first) {
+			pass_end(s, false);
+			return;
+		}
+	} else {
+		/* storcli exits non-zero when a controller fails a command
+		 * and still says why in its JSON: read it whenever it is. */
+		if (first)
+			rc = storcli_parse_show(r->out, r->out_len, s->rep, perr,
+			    sizeof(perr));
+		else if (strstr(cmd, "rebuild") != NULL) {
+			parse_rebuild(s, r->out, r->out_len);
+			rc = 0;
+		} else
+			rc = storcli_parse_drives(r->out, r->out_len, s->rep,
+			    perr, sizeof(perr));
+		if (rc < 0) {
+			if (r->exit_code > 0)
+				fw_snprintf(what, sizeof(what), "exit %d, %s",
+				    r->exit_code, perr);
+			else if (r->signal > 0)
+				fw_snprintf(what, sizeof(what), "killed by "
+				    "signal %d, %s", r->signal, perr);
+			else
+				fw_snprintf(what, sizeof(what), "%s", perr);
+			problem(s, cmd, r, what);
+			if (first) {
+				pass_end(s, false);
+				return;
+			}
+		}
+		if (first) {
+			/* The details of each controller's drives. */
+			size_t i, j;
+			bool rbld = false;
+
+			for (i = 0; i < s->rep->n_ctrls; i++) {
+				const struct hw_ctrl *c = &s->rep->ctrls[i];
+				bool enc = false, bare = false;
+
+				for (j = 0; j < c->n_pds; j++) {
+					if (c->pds[j].eid >= 0)
+						enc = true;
+					else
+						bare = true;
+					if (strcmp(c->pds[j].state, "Rbld") == 0)
+						rbld = true;
+				}
+				if (enc && s->n_cmds < HW_CMDS_MAX)
+					fw_snprintf(s->cmds[s->n_cmds++], 48,
+					    "/c%d/eall/sall show all J",
+					    c->index);
+				if (bare && s->n_cmds < HW_CMDS_MAX)
+					fw_snprintf(s->cmds[s->n_cmds++], 48,
+					    "/c%d/sall show all J", c->index);
+			}
+			s->n_rebuild = 0;
+			if (rbld && s->n_cmds < HW_CMDS_MAX)
+				fw_snprintf(s->cmds[s->n_cmds++], 48,
+				    "/call/eall/sall show rebuild J");
+		}
+	}
+	if (s->next_cmd < s->n_cmds)
+		run_next(s);
+	else
+		pass_end(s, true);
+}
+
+static void
+run_next(struct hw_state *s)
+{
+	char cmd[48], *save = NULL, *w;
+	const char *argv[10];
+	size_t n = 0;
+	int rc;
+
+	fw_strlcpy(cmd, s->cmds[s->next_cmd++], sizeof(cmd));
+	argv[n++] = s->tool;
+	for (w = strtok_r(cmd, " ", &save); w != NULL && n < 9;
+	    w = strtok_r(NULL, " ", &save))
+		argv[n++] = w;
+	argv[n] = NULL;
+	rc = probe_exec(ctx_tools(s->ctx), argv, s->timeout_ms, on_ran, s);
+	if (rc < 0) {
+		fw_snprintf(s->problem, sizeof(s->problem), "%s: cannot run: "
+		    "%s", s->tool, strerror(-rc));
+		pass_end(s, false);
+	}
+}
+
+/* "show rebuild J": progress of each drive being rebuilt. */
+static void
+parse_rebuild(struct hw_state *s, const char *json, size_t len)
+{
+	json_t *root, *ctrls, *c, *rd, *d;
+	size_t i, j;
+
+	root = json_loadb(json, len, 0, NULL);
+	ctrls = json_object_get(root, "Controllers");
+	json_array_foreach(ctrls, i, c) {
+		rd = json_object_get(c, "Response Data");
+		json_array_foreach(rd, j, d) {
+			json_t *id = json_object_get(d, "Drive-ID");
+			json_t *pg = json_object_get(d, "Progress%");
+			json_t *eta = json_object_get(d, "Estimated Time Left");
+
+			if (!json_is_string(id) || !json_is_number(pg) ||
+			    s->n_rebuild == HW_PD_MAX)
+				continue;
+			fw_sanitize(s->rebuild[s->n_rebuild].drive,
+			    sizeof(s->rebuild[0].drive), json_string_value(id),
+			    strlen(json_string_value(id)));
+			s->rebuild[s->n_rebuild].percent =
+			    json_number_value(pg);
+			s->rebuild[s->n_rebuild].eta[0] = '\0';
+			if (json_is_string(eta))
+				fw_sanitize(s->rebuild[s->n_rebuild].eta,
+				    sizeof(s->rebuild[0].eta),
+				    json_string_value(eta),
+				    strlen(json_string_value(eta)));
+			s->n_rebuild++;
+		}
+	}
+	json_decref(root);
+}
+
+/* ---- the collector ---- */
+
+static int
+hw_init(const struct fw_conf_section *cs, struct fw_ctx *ctx, void **ret)
+{
+	struct hw_state *s = xcalloc(1, sizeof(*s));
+	const char *tool = conf_get_str(cs, hw_keys, "storcli");
+	size_t i;
+
+	s->ctx = ctx;
+	s->timeout_ms = (uint32_t)conf_get_duration_ms(cs, hw_keys,
+	    "timeout");
+	*ret = s;
+	if (strcmp(tool, "off") == 0)
+		return 0;
+	if (strcmp(tool, "auto") != 0) {
+		if (tool[0] != '/')
+			return -EINVAL;
+		fw_strlcpy(s->tool, tool, sizeof(s->tool));
+		s->explicit = true;
+	} else {
+		for (i = 0; i < FW_ARRAY_SIZE(storcli_paths); i++)
+			if (access(storcli_paths[i], X_OK) == 0) {
+				fw_strlcpy(s->tool, storcli_paths[i],
+				    sizeof(s->tool));
+				break;
+			}
+	}
+	if (s->tool[0] == '\0')
+		log_info("hwraid: no storcli or perccli installed; idle");
+	else
+		log_info("hwraid: using %s", s->tool);
+	s->rep = xcalloc(1, sizeof(*s->rep));
+	return 0;
+}
+
+static int
+hw_poll(void *state, struct fw_report *out)
+{
+	struct hw_state *s = state;
+
+	if (s->tool[0] == '\0' || s->busy)
+		return 0;
+	s->busy = true;
+	s->problem[0] = '\0';
+	s->n_cmds = 1;
+	s->next_cmd = 0;
+	fw_strlcpy(s->cmds[0], "/call show all J", sizeof(s->cmds[0]));
+	run_next(s);
+	return 0;
+}
+
+static void
+hw_teardown(void *state)
+{
+	struct hw_state *s = state;
+
+	if (s == NULL)
+		return;
+	probe_cancel(ctx_tools(s->ctx), s);
+	free(s->rep);
+	free(s);
+}
+
+const struct fw_collector hwraid_collector = {
+	.name = "hwraid",
+	.interval_ms = 5 * 60 * 1000,
+	.keys = hw_keys,
+	.checks = hw_checks,
+	.init = hw_init,
+	.poll = hw_poll,
+	.teardown = hw_teardown,
+};

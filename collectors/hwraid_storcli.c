@@ -1,0 +1,507 @@
+/* storcli/perccli JSON: controllers, virtual drives, drives, cache protection; every complaint names the place in the output. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "forewarn/util.h"
+#include "hwraid_storcli.h"
+
+/* Where we are in the document, for the error message. */
+struct where {
+	char	*err;
+	size_t	 size;
+	char	 path[256];
+};
+
+static int
+fail(struct where *w, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (w->err != NULL && w->size > 0)
+		snprintf(w->err, w->size, "%s%s%s", w->path, w->path[0] ? ": " :
+		    "", msg);
+	return -EINVAL;
+}
+
+/* Copy a string member, printable and trimmed; absent or not a string: "". */
+static void
+str_of(json_t *o, const char *key, char *dst, size_t size)
+{
+	json_t *v = json_object_get(o, key);
+	const char *s;
+	size_t n;
+
+	dst[0] = '\0';
+	if (!json_is_string(v))
+		return;
+	s = json_string_value(v);
+	while (*s == ' ')
+		s++;
+	fw_sanitize(dst, size, s, strlen(s));
+	n = strlen(dst);
+	while (n > 0 && dst[n - 1] == ' ')
+		dst[--n] = '\0';
+}
+
+/* A counter that storcli writes as a number or, in some versions, a string. */
+static bool
+num_of(json_t *o, const char *key, double *ret)
+{
+	json_t *v = json_object_get(o, key);
+	char *end;
+	double d;
+
+	if (json_is_integer(v) || json_is_real(v)) {
+		*ret = json_number_value(v);
+		return true;
+	}
+	if (!json_is_string(v))
+		return false;
+	d = strtod(json_string_value(v), &end);
+	if (end == json_string_value(v))
+		return false;
+	*ret = d;
+	return true;
+}
+
+static uint64_t
+count_of(json_t *o, const char *key)
+{
+	double d;
+
+	return num_of(o, key, &d) && d > 0 && d < 1e18 ? (uint64_t)d : 0;
+}
+
+/* " 30C (86.00 F)", "28C", 50: degrees Celsius, or NAN. */
+static double
+temp_of(json_t *o, const char *key)
+{
+	double d;
+
+	if (!num_of(o, key, &d) || d <= -60 || d >= 250)
+		return NAN;
+	return d;
+}
+
+/* "252:1", " :3" (no enclosure), "0:1"; false when neither. */
+static bool
+eid_slot(const char *s, int *eid, int *slot)
+{
+	char *end;
+	long e = -1, sl;
+
+	while (*s == ' ')
+		s++;
+	if (*s != ':') {
+		e = strtol(s, &end, 10);
+		if (end == s || e < 0 || e > 65535)
+			return false;
+		s = end;
+		while (*s == ' ')
+			s++;
+	}
+	if (*s != ':')
+		return false;
+	s++;
+	sl = strtol(s, &end, 10);
+	if (end == s || sl < 0 || sl > 65535)
+		return false;
+	*eid = (int)e;
+	*slot = (int)sl;
+	return true;
+}
+
+static json_t *
+parse(const char *json, size_t len, struct where *w, json_t **ret_ctrls)
+{
+	json_error_t je;
+	json_t *root, *ctrls;
+
+	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
+	if (root == NULL) {
+		fail(w, "not JSON: line %d column %d: %s", je.line, je.column,
+		    je.text);
+		return NULL;
+	}
+	ctrls = json_object_get(root, "Controllers");
+	if (!json_is_array(ctrls)) {
+		fail(w, "no \"Controllers\" array");
+		json_decref(root);
+		return NULL;
+	}
+	*ret_ctrls = ctrls;
+	return root;
+}
+
+/* Command Status of one controller: true when it answered. */
+static bool
+command_ok(json_t *c, int *index, char *failure, size_t size)
+{
+	json_t *cs = json_object_get(c, "Command Status");
+	char status[32], desc[128];
+	double d;
+
+	*index = -1;
+	failure[0] = '\0';
+	if (!json_is_object(cs)) {
+		fw_strlcpy(failure, "no Command Status", size);
+		return false;
+	}
+	if (num_of(cs, "Controller", &d) && d >= 0 && d < 1000)
+		*index = (int)d;
+	str_of(cs, "Status", status, sizeof(status));
+	if (strcmp(status, "Success") == 0)
+		return true;
+	str_of(cs, "Description", desc, sizeof(desc));
+	if (desc[0] == '\0') {
+		json_t *ds = json_object_get(cs, "Detailed Status");
+
+		if (json_is_array(ds) && json_array_size(ds) > 0)
+			str_of(json_array_get(ds, 0), "ErrMsg", desc,
+			    sizeof(desc));
+	}
+	fw_snprintf(failure, size, "%s%s%s", status[0] ? status : "no status",
+	    desc[0] ? ": " : "", desc);
+	return false;
+}
+
+static int
+parse_vds(struct where *w, json_t *list, struct hw_ctrl *c)
+{
+	size_t i, base = strlen(w->path);
+	json_t *v;
+	char dgvd[32], *slash, *end;
+	long dg, vd;
+
+	json_array_foreach(list, i, v) {
+		snprintf(w->path + base, sizeof(w->path) - base, "[%zu]", i);
+		if (!json_is_object(v))
+			return fail(w, "not an object");
+		if (c->n_vds == HW_VD_MAX)
+			return 0;
+		struct hw_vd *d = &c->vds[c->n_vds];
+
+		memset(d, 0, sizeof(*d));
+		str_of(v, "DG/VD", dgvd, sizeof(dgvd));
+		slash = strchr(dgvd, '/');
+		if (slash == NULL)
+			return fail(w, "\"DG/VD\" is not N/N: '%s'", dgvd);
+		*slash = '\0';
+		dg = strtol(dgvd, &end, 10);
+		if (end == dgvd || *end != '\0' || dg < 0 || dg > 65535)
+			return fail(w, "\"DG/VD\": bad drive group '%s'", dgvd);
+		vd = strtol(slash + 1, &end, 10);
+		if (end == slash + 1 || *end != '\0' || vd < 0 || vd > 65535)
+			return fail(w, "\"DG/VD\": bad VD '%s'", slash + 1);
+		d->dg = (int)dg;
+		d->vd = (int)vd;
+		str_of(v, "TYPE", d->type, sizeof(d->type));
+		str_of(v, "State", d->state, sizeof(d->state));
+		if (d->state[0] == '\0')
+			return fail(w, "no \"State\"");
+		str_of(v, "Cache", d->cache, sizeof(d->cache));
+		str_of(v, "Name", d->name, sizeof(d->name));
+		c->n_vds++;
+	}
+	w->path[base] = '\0';
+	return 0;
+}
+
+static int
+parse_pds(struct where *w, json_t *list, struct hw_ctrl *c)
+{
+	size_t i, base = strlen(w->path);
+	char es[32], dg[16], *end;
+	json_t *v;
+	double d;
+
+	json_array_foreach(list, i, v) {
+		snprintf(w->path + base, sizeof(w->path) - base, "[%zu]", i);
+		if (!json_is_object(v))
+			return fail(w, "not an object");
+		if (c->n_pds == HW_PD_MAX)
+			return 0;
+		struct hw_pd *p = &c->pds[c->n_pds];
+
+		memset(p, 0, sizeof(*p));
+		p->temp_c = NAN;
+		str_of(v, "EID:Slt", es, sizeof(es));
+		if (!eid_slot(es, &p->eid, &p->slot))
+			return fail(w, "\"EID:Slt\" is not EID:SLOT: '%s'", es);
+		p->did = num_of(v, "DID", &d) ? (int)d : -1;
+		/* "DG" is a number, or "-" when the drive is in none. */
+		p->dg = -1;
+		if (num_of(v, "DG", &d) && d >= 0 && d < 65536)
+			p->dg = (int)d;
+		str_of(v, "DG", dg, sizeof(dg));
+		if (dg[0] != '\0' && strcmp(dg, "-") != 0) {
+			long n = strtol(dg, &end, 10);
+
+			if (end != dg && *end == '\0' && n >= 0 && n < 65536)
+				p->dg = (int)n;
+		}
+		str_of(v, "State", p->state, sizeof(p->state));
+		if (p->state[0] == '\0')
+			return fail(w, "no \"State\"");
+		str_of(v, "Intf", p->intf, sizeof(p->intf));
+		str_of(v, "Med", p->med, sizeof(p->med));
+		str_of(v, "Model", p->model, sizeof(p->model));
+		c->n_pds++;
+	}
+	w->path[base] = '\0';
+	return 0;
+}
+
+/* Cachevault_Info / BBU_Info: the first unit's state. */
+static void
+parse_cache(json_t *rd, struct hw_ctrl *c)
+{
+	static const struct { const char *key, *kind; } units[] = {
+		{ "Cachevault_Info", "CacheVault" },
+		{ "BBU_Info", "BBU" },
+	};
+	size_t i;
+	json_t *l;
+
+	for (i = 0; i < FW_ARRAY_SIZE(units); i++) {
+		l = json_object_get(rd, units[i].key);
+		if (!json_is_array(l) || json_array_size(l) == 0)
+			continue;
+		fw_strlcpy(c->cache_kind, units[i].kind, sizeof(c->cache_kind));
+		str_of(json_array_get(l, 0), "State", c->cache_state,
+		    sizeof(c->cache_state));
+		return;
+	}
+}
+
+int
+storcli_parse_show(const char *json, size_t len, struct hw_report *out,
+    char *err, size_t err_size)
+{
+	struct where w = { err, err_size, "" };
+	json_t *root, *ctrls, *c, *rd, *o, *l;
+	struct hw_ctrl *hc;
+	size_t i;
+	int rc = 0;
+
+	out->n_ctrls = 0;	/* the rest is set as it is used */
+	if ((root = parse(json, len, &w, &ctrls)) == NULL)
+		return -EINVAL;
+	json_array_foreach(ctrls, i, c) {
+		if (out->n_ctrls == HW_CTRL_MAX)
+			break;
+		snprintf(w.path, sizeof(w.path), "Controllers[%zu]", i);
+		if (!json_is_object(c)) {
+			rc = fail(&w, "not an object");
+			break;
+		}
+		hc = &out->ctrls[out->n_ctrls];
+		memset(hc, 0, sizeof(*hc));
+		hc->roc_temp_c = NAN;
+		hc->ok = command_ok(c, &hc->index, hc->failure,
+		    sizeof(hc->failure));
+		if (hc->index < 0)
+			hc->index = (int)i;
+		rd = json_object_get(c, "Response Data");
+		if (!hc->ok || !json_is_object(rd)) {
+			/* "No Controller found" on a box without one. */
+			if (hc->ok) {
+				hc->ok = false;
+				fw_strlcpy(hc->failure, "no Response Data",
+				    sizeof(hc->failure));
+			}
+			if (strstr(hc->failure, "No Controller") == NULL)
+				out->n_ctrls++;
+			continue;
+		}
+		o = json_object_get(rd, "Basics");
+		str_of(o, "Model", hc->model, sizeof(hc->model));
+		str_of(o, "Serial Number", hc->serial, sizeof(hc->serial));
+		o = json_object_get(rd, "Version");
+		str_of(o, "Firmware Version", hc->firmware,
+		    sizeof(hc->firmware));
+		o = json_object_get(rd, "Status");
+		str_of(o, "Controller Status", hc->status, sizeof(hc->status));
+		if (hc->status[0] == '\0') {
+			snprintf(w.path, sizeof(w.path), "Controllers[%zu]."
+			    "Response Data.Status", i);
+			rc = fail(&w, "no \"Controller Status\"");
+			break;
+		}
+		if (json_object_get(o, "Memory Uncorrectable Errors") != NULL) {
+			hc->has_mem = true;
+			hc->mem_uncorrectable = count_of(o,
+			    "Memory Uncorrectable Errors");
+			hc->mem_correctable = count_of(o,
+			    "Memory Correctable Errors");
+		}
+		o = json_object_get(rd, "HwCfg");
+		hc->roc_temp_c = temp_of(o, "ROC temperature(Degree Celsius)");
+		if (isnan(hc->roc_temp_c))
+			hc->roc_temp_c = temp_of(o,
+			    "ROC temperature(Degree Celcius)");
+		parse_cache(rd, hc);
+		if ((l = json_object_get(rd, "VD LIST")) != NULL) {
+			snprintf(w.path, sizeof(w.path), "Controllers[%zu]."
+			    "Response Data.VD LIST", i);
+			if (!json_is_array(l) || (rc = parse_vds(&w, l, hc)) < 0) {
+				rc = json_is_array(l) ? rc : fail(&w,
+				    "not an array");
+				break;
+			}
+		}
+		if ((l = json_object_get(rd, "PD LIST")) != NULL) {
+			snprintf(w.path, sizeof(w.path), "Controllers[%zu]."
+			    "Response Data.PD LIST", i);
+			if (!json_is_array(l) || (rc = parse_pds(&w, l, hc)) < 0) {
+				rc = json_is_array(l) ? rc : fail(&w,
+				    "not an array");
+				break;
+			}
+		}
+		out->n_ctrls++;
+	}
+	json_decref(root);
+	return rc;
+}
+
+static struct hw_ctrl *
+ctrl_by_index(struct hw_report *r, int index)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_ctrls; i++)
+		if (r->ctrls[i].index == index)
+			return &r->ctrls[i];
+	return NULL;
+}
+
+/* "Drive /c0/e252/s1" or "Drive /c0/s1": the drive it names. */
+static struct hw_pd *
+pd_by_name(struct hw_ctrl *c, const char *key, size_t *ret_len)
+{
+	int ctl, eid = -1, slot, n = 0;
+	size_t i;
+
+	if (sscanf(key, "Drive /c%d/e%d/s%d%n", &ctl, &eid, &slot, &n) != 3) {
+		eid = -1;
+		n = 0;
+		if (sscanf(key, "Drive /c%d/s%d%n", &ctl, &slot, &n) != 2)
+			return NULL;
+	}
+	if (ctl != c->index)
+		return NULL;
+	*ret_len = (size_t)n;
+	for (i = 0; i < c->n_pds; i++)
+		if (c->pds[i].eid == eid && c->pds[i].slot == slot)
+			return &c->pds[i];
+	return NULL;
+}
+
+static void
+drive_details(json_t *det, const char *prefix, struct hw_pd *p)
+{
+	char key[128], wwn[32];
+	json_t *st, *attr;
+	size_t i;
+
+	fw_snprintf(key, sizeof(key), "%s State", prefix);
+	st = json_object_get(det, key);
+	fw_snprintf(key, sizeof(key), "%s Device attributes", prefix);
+	attr = json_object_get(det, key);
+	if (!json_is_object(st) && !json_is_object(attr))
+		return;
+	p->detailed = true;
+	p->media_errors = count_of(st, "Media Error Count");
+	p->other_errors = count_of(st, "Other Error Count");
+	p->predictive = count_of(st, "Predictive Failure Count");
+	str_of(st, "S.M.A.R.T alert flagged by drive", key, sizeof(key));
+	p->smart_alert = strcmp(key, "Yes") == 0;
+	p->temp_c = temp_of(st, "Drive Temperature");
+	str_of(attr, "SN", p->serial, sizeof(p->serial));
+	str_of(attr, "Firmware Revision", p->firmware, sizeof(p->firmware));
+	str_of(attr, "WWN", wwn, sizeof(wwn));
+	/* The same form the disks collector reads from /sys: naa.<hex>. */
+	for (i = 0; wwn[i] != '\0'; i++)
+		if (!((wwn[i] >= '0' && wwn[i] <= '9') || (wwn[i] >= 'a' &&
+		    wwn[i] <= 'f') || (wwn[i] >= 'A' && wwn[i] <= 'F')))
+			break;
+	if (i >= 16 && wwn[i] == '\0') {
+		fw_snprintf(p->wwn, sizeof(p->wwn), "naa.%s", wwn);
+		for (i = 4; p->wwn[i] != '\0'; i++)
+			if (p->wwn[i] >= 'A' && p->wwn[i] <= 'F')
+				p->wwn[i] = (char)(p->wwn[i] - 'A' + 'a');
+	}
+}
+
+int
+storcli_parse_drives(const char *json, size_t len, struct hw_report *out,
+    char *err, size_t err_size)
+{
+	struct where w = { err, err_size, "" };
+	json_t *root, *ctrls, *c, *rd, *v;
+	struct hw_ctrl *hc;
+	const char *key;
+	char failure[128], prefix[128];
+	struct hw_pd *p;
+	size_t i, n;
+	int index;
+
+	if ((root = parse(json, len, &w, &ctrls)) == NULL)
+		return -EINVAL;
+	json_array_foreach(ctrls, i, c) {
+		snprintf(w.path, sizeof(w.path), "Controllers[%zu]", i);
+		if (!json_is_object(c)) {
+			json_decref(root);
+			return fail(&w, "not an object");
+		}
+		if (!command_ok(c, &index, failure, sizeof(failure)))
+			continue;	/* the summary already said */
+		if ((hc = ctrl_by_index(out, index)) == NULL)
+			continue;
+		rd = json_object_get(c, "Response Data");
+		json_object_foreach(rd, key, v) {
+			/* "Drive /c0/e252/s1 - Detailed Information" */
+			if (strstr(key, " - Detailed Information") == NULL ||
+			    (p = pd_by_name(hc, key, &n)) == NULL ||
+			    !json_is_object(v))
+				continue;
+			snprintf(prefix, sizeof(prefix), "%.*s", (int)n, key);
+			drive_details(v, prefix, p);
+		}
+	}
+	json_decref(root);
+	return 0;
+}
+
+int
+storcli_vd_redundancy(const char *type, const char *state)
+{
+	int full;
+
+	if (strcmp(type, "RAID1") == 0 || strcmp(type, "RAID10") == 0 ||
+	    strcmp(type, "RAID5") == 0 || strcmp(type, "RAID50") == 0 ||
+	    strcmp(type, "RAID1E") == 0)
+		full = 1;
+	else if (strcmp(type, "RAID6") == 0 || strcmp(type, "RAID60") == 0)
+		full = 2;
+	else
+		return -1;
+	if (strcmp(state, "Optl") == 0)
+		return full;
+	if (strcmp(state, "Pdgd") == 0)
+		return full - 1 > 0 ? full - 1 : 0;
+	if (strcmp(state, "Dgrd") == 0 || strcmp(state, "Rec") == 0)
+		return 0;
+	return -1;	/* OfLn, or a state this does not know */
+}
