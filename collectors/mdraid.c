@@ -39,6 +39,10 @@ static const struct fw_check_def md_checks[] = {
 	    "check", FW_CMP_NONE, NAN, NAN, 0, 1, 1, "count" },
 	{ "raid.array_gone", "an array seen before is gone", FW_CMP_NONE,
 	    NAN, NAN, 0, 1, 1, NULL },
+	{ "raid.spare_missing", "fewer spares than mdadm.conf declares "
+	    "(spares=N)", FW_CMP_NONE, NAN, NAN, 0, 1, 1, NULL },
+	{ "raid.new_array", "an array mdadm.conf does not declare, while it "
+	    "declares others", FW_CMP_NONE, NAN, NAN, 0, 1, 1, NULL },
 	/* Evaluated by the core's risk stage (agent/risk.c) from relations. */
 	{ "raid.at_risk", "no redundancy left and a remaining member shows a "
 	    "disk warning: one more failure is an outage", FW_CMP_NONE, NAN,
@@ -46,7 +50,14 @@ static const struct fw_check_def md_checks[] = {
 	{ .code = NULL }
 };
 
-static const struct fw_conf_key md_keys[] = { { .name = NULL } };
+static const struct fw_conf_key md_keys[] = {
+	{ "mdadm_conf", FW_CONF_STRING, "auto", 0, 0, NULL,
+	    "mdadm.conf declaring the arrays and their spares: auto "
+	    "(/etc/mdadm/mdadm.conf, then /etc/mdadm.conf), off, or a path" },
+	{ .name = NULL }
+};
+
+#define MD_CONF_MAX	64
 
 struct md_member {
 	char		name[DISK_NAME_MAX];	/* "vdb", "sda1" */
@@ -83,6 +94,12 @@ struct md_known {
 
 struct md_state {
 	struct fw_ctx	*ctx;
+	char		 conf_path[PATH_MAX];	/* "" when off */
+	bool		 conf_auto;
+	struct md_conf_array conf[MD_CONF_MAX];
+	size_t		 n_conf;
+	bool		 conf_read;		/* a file was found */
+	char		 conf_err[256];		/* the last complaint told */
 	struct md_known	 known[MD_ARRAYS_MAX];
 	size_t		 n_known;
 	int		 fds[MD_WATCH_MAX];
@@ -408,6 +425,99 @@ check_sync(struct md_known *k, struct fw_report *out, struct fw_entity *e,
 	check_detail_num(c, "mismatch_cnt", (double)a->mismatch);
 }
 
+/*
+ * What mdadm.conf declares: mdadm --monitor's SparesMissing (fewer spares
+ * than spares=N) and, for an array it does not list while it lists others,
+ * its NewArray: typically md127, assembled from foreign or left-over disks.
+ */
+static void
+check_declared(struct md_state *s, struct fw_report *out, struct fw_entity *e,
+    const struct md_array *a)
+{
+	const struct md_conf_array *decl = NULL;
+	struct fw_check *c;
+	char uuid[33];
+	size_t i;
+	int spares = 0;
+
+	if (!s->conf_read || s->n_conf == 0 || md_uuid_norm(a->uuid, uuid) < 0)
+		return;
+	for (i = 0; i < s->n_conf && decl == NULL; i++)
+		if (md_uuid_same(s->conf[i].uuid, uuid))
+			decl = &s->conf[i];
+	if (decl == NULL)
+		c = report_check(out, e, "raid.new_array", FW_STATE_WARNING,
+		    "%s (%s, UUID %s) is not declared in %s", a->name, a->level,
+		    a->uuid, s->conf_path);
+	else
+		c = report_check(out, e, "raid.new_array", FW_STATE_OK, "%s (%s) "
+		    "is declared in %s line %u", a->name, a->level,
+		    s->conf_path, decl->line);
+	check_detail_str(c, "mdadm_conf", s->conf_path);
+	if (decl == NULL || decl->spares < 0)
+		return;
+	/* A spare: not faulty and not given a slot (not being rebuilt). */
+	for (i = 0; i < a->n_members; i++)
+		if ((a->members[i].flags & MD_SPARE) && a->members[i].slot < 0 &&
+		    !(a->members[i].flags & MD_FAULTY))
+			spares++;
+	c = report_check(out, e, "raid.spare_missing", spares < decl->spares ?
+	    FW_STATE_WARNING : FW_STATE_OK, "%s (%s): %d of %d spare%s "
+	    "declared in %s present", a->name, a->level, spares, decl->spares,
+	    decl->spares == 1 ? "" : "s", s->conf_path);
+	check_detail_num(c, "spares", spares);
+	check_detail_num(c, "spares_declared", decl->spares);
+}
+
+/* Read mdadm.conf again (it is small); complaints once per change. */
+static void
+mdadm_conf_load(struct md_state *s)
+{
+	static const char *const paths[] = { "/etc/mdadm/mdadm.conf",
+	    "/etc/mdadm.conf" };
+	char err[256], *text;
+	size_t i, len = 0, size = 256 * 1024;
+	int rc = -ENOENT;
+
+	s->n_conf = 0;
+	s->conf_read = false;
+	if (s->conf_path[0] == '\0' && !s->conf_auto)
+		return;
+	text = xmalloc(size);
+	if (s->conf_auto) {
+		for (i = 0; i < FW_ARRAY_SIZE(paths) && rc == -ENOENT; i++) {
+			rc = path_read(paths[i], text, size, &len);
+			if (rc != -ENOENT)
+				fw_strlcpy(s->conf_path, paths[i],
+				    sizeof(s->conf_path));
+		}
+	} else {
+		rc = path_read(s->conf_path, text, size, &len);
+	}
+	if (rc < 0) {
+		if (rc != -ENOENT || !s->conf_auto)
+			fw_snprintf(err, sizeof(err), "%s: %s", s->conf_path,
+			    strerror(-rc));
+		else
+			err[0] = '\0';
+	} else {
+		s->conf_read = true;
+		s->n_conf = md_conf_parse(text, len, s->conf, MD_CONF_MAX, err,
+		    sizeof(err));
+		if (err[0] != '\0') {
+			char where[sizeof(err)];
+
+			fw_snprintf(where, sizeof(where), "%s %s", s->conf_path,
+			    err);
+			fw_strlcpy(err, where, sizeof(err));
+		}
+	}
+	if (err[0] != '\0' && strcmp(err, s->conf_err) != 0)
+		log_warnx("mdraid: %s", err);
+	fw_strlcpy(s->conf_err, err, sizeof(s->conf_err));
+	free(text);
+}
+
 static struct md_known *
 known_get(struct md_state *s, const struct md_array *a)
 {
@@ -445,6 +555,7 @@ report_array(struct md_state *s, struct fw_report *out, struct md_array *a)
 	check_degraded(out, e, a, who);
 	check_members(s, out, e, a, who);
 	check_sync(k, out, e, a);
+	check_declared(s, out, e, a);
 	report_reading(out, e, "degraded", "", a->degraded, NULL, NULL);
 	report_reading(out, e, "sync_percent", "percent", a->sync_total ?
 	    100.0 * (double)a->sync_done / (double)a->sync_total : 100, NULL,
@@ -537,6 +648,7 @@ md_scan(struct md_state *s, struct fw_report *out)
 
 	for (i = 0; i < s->n_known; i++)
 		s->known[i].present = false;
+	mdadm_conf_load(s);
 	dir = path_opendir("/sys/block");
 	if (dir == NULL)
 		return errno == ENOENT ? 0 : -errno;	/* no block layer */
@@ -569,9 +681,15 @@ static int
 md_init(const struct fw_conf_section *cs, struct fw_ctx *ctx, void **ret)
 {
 	struct md_state *s = xcalloc(1, sizeof(*s));
+	const char *conf = conf_get_str(cs, md_keys, "mdadm_conf");
 
 	s->ctx = ctx;
 	*ret = s;
+	if (strcmp(conf, "auto") == 0)
+		s->conf_auto = true;
+	else if (strcmp(conf, "off") != 0 &&
+	    fw_strlcpy(s->conf_path, conf, sizeof(s->conf_path)) < 0)
+		return -ENAMETOOLONG;
 	return 0;
 }
 
