@@ -156,8 +156,14 @@ asan:
 
 # The QEMU lab boots a Debian kernel with emulated disks and a NIC and runs
 # forewarnd inside it (tests/lab/, about 8 s a scenario under TCG).
-lab: all $(BUILD)/tests/lab/probe-dump
-	sh tests/lab/build.sh $(BUILD) $(BUILD)/forewarnd $(BUILD)/tests/lab/probe-dump
+LAB_TOOLS := $(BUILD)/tests/lab/probe-dump $(BUILD)/tests/lab/stamp
+
+$(BUILD)/tests/lab/stamp: $(BUILD)/tests/lab/stamp.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+lab: all $(LAB_TOOLS)
+	sh tests/lab/build.sh $(BUILD) $(BUILD)/forewarnd $(LAB_TOOLS)
 	python3 tests/lab/run.py $(BUILD) $(LAB_SCENARIOS)
 
 valgrind: unit
@@ -187,10 +193,11 @@ install: all
 	install -D -m 0755 $(BUILD)/forewarnd $(DESTDIR)$(PREFIX)/sbin/forewarnd
 
 # Figures, not assertions: bench/README.md says what each one means.
-bench: all $(BUILD)/tests/lab/probe-dump
-	FW_LAB_VALGRIND=1 sh tests/lab/build.sh $(BUILD) $(BUILD)/forewarnd $(BUILD)/tests/lab/probe-dump
+bench: all $(LAB_TOOLS)
+	FW_LAB_VALGRIND=1 sh tests/lab/build.sh $(BUILD) $(BUILD)/forewarnd $(LAB_TOOLS)
 	python3 bench/disks.py $(BUILD)
 	python3 bench/footprint.py $(BUILD)
+	python3 bench/mdraid.py $(BUILD)
 
 clean:
 	rm -rf build build-asan build-fuzz
