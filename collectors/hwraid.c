@@ -493,6 +493,7 @@ static void
 pass_end(struct hw_state *s, bool usable)
 {
 	s->busy = false;
+	log_debug("hwraid: pass %s", usable ? "done" : "failed");
 	if (!usable) {
 		ctx_fail(s->ctx, -EIO, "%s", s->problem);
 		report_unreadable(s);
