@@ -794,6 +794,9 @@ core_settle(struct fw_core *core, int64_t timeout_ms)
 	while (probe_pending(core->probe) + probe_pending(core->tools) > 0 &&
 	    mono_before(clock_mono_now(), end))
 		loop_run_once(core->loop, 100);
+	/* --once: the self-check looks again, after what failed meanwhile. */
+	if (core->opts.once && core->self != NULL && core->self->running)
+		instance_poll(core->self);
 }
 
 void

@@ -101,13 +101,29 @@ struct hw_state {
 
 /* ---- what the tool said: checks ---- */
 
+/*
+ * By serial; a controller that failed its command says none, so it keeps
+ * the identity it was known by under its name (c0).
+ */
 static void
-ctrl_id(const struct hw_ctrl *c, char *buf, size_t size)
+ctrl_id(const struct hw_state *s, const struct hw_ctrl *c, char *buf,
+    size_t size)
 {
-	if (c->serial[0] != '\0')
+	char name[16];
+	size_t i;
+
+	if (c->serial[0] != '\0') {
 		fw_snprintf(buf, size, "megaraid:%s", c->serial);
-	else
-		fw_snprintf(buf, size, "megaraid:c%d", c->index);
+		return;
+	}
+	fw_snprintf(name, sizeof(name), "c%d", c->index);
+	for (i = 0; i < s->n_known; i++)
+		if (s->known[i].kind == FW_KIND_CONTROLLER &&
+		    strcmp(s->known[i].name, name) == 0) {
+			fw_snprintf(buf, size, "%s", s->known[i].id);
+			return;
+		}
+	fw_snprintf(buf, size, "megaraid:c%d", c->index);
 }
 
 static struct hw_known *
@@ -142,6 +158,12 @@ check_controller(struct hw_state *s, struct fw_report *out,
 	if (!c->ok) {
 		report_check(out, e, "raid.controller", FW_STATE_UNKNOWN, "%s: "
 		    "%s did not answer for it: %s", name, s->tool, c->failure);
+		return;
+	}
+	if (st_l[0] == '\0') {
+		report_check(out, e, "raid.controller", FW_STATE_UNKNOWN, "%s "
+		    "(%s): %s gave no Controller Status", name, c->model,
+		    s->tool);
 		return;
 	}
 	if (strcasecmp(st_l, "Optimal") == 0)
@@ -325,11 +347,14 @@ report_pd(struct hw_state *s, struct fw_report *out, const struct hw_ctrl *c,
 	check_detail_str(k, "smart_alert", p->smart_alert ? "yes" : "no");
 	rise = ctx_rise(s->ctx, d, "hw_media_errors", (double)p->media_errors,
 	    DAY_MS);
-	k = report_check(out, d, "raid.pd_media_errors", rise > 0 ?
-	    FW_STATE_WARNING : FW_STATE_OK, rise > 0 ? "%s: %.0f new media "
-	    "errors today (%llu in all)" : "%s: no new media errors today "
-	    "(%.0f; %llu in all)", who, rise,
-	    (unsigned long long)p->media_errors);
+	if (rise > 0)
+		k = report_check(out, d, "raid.pd_media_errors",
+		    FW_STATE_WARNING, "%s: %.0f new media errors today (%llu "
+		    "in all)", who, rise, (unsigned long long)p->media_errors);
+	else
+		k = report_check(out, d, "raid.pd_media_errors", FW_STATE_OK,
+		    "%s: no new media errors today (%llu in all)", who,
+		    (unsigned long long)p->media_errors);
 	check_detail_num(k, "rise_24h", rise);
 	check_detail_num(k, "media_errors", (double)p->media_errors);
 	report_reading(out, d, "media_errors", "", (double)p->media_errors,
@@ -420,7 +445,7 @@ report_ctrl(struct hw_state *s, struct fw_report *out, const struct hw_ctrl *c)
 	struct fw_entity *e;
 	size_t i;
 
-	ctrl_id(c, cid, sizeof(cid));
+	ctrl_id(s, c, cid, sizeof(cid));
 	fw_snprintf(name, sizeof(name), "c%d", c->index);
 	known_mark(s, FW_KIND_CONTROLLER, cid, name);
 	e = report_entity(out, FW_KIND_CONTROLLER, cid, name);
@@ -432,8 +457,17 @@ report_ctrl(struct hw_state *s, struct fw_report *out, const struct hw_ctrl *c)
 		entity_label(e, "firmware", "%s", c->firmware);
 	entity_label(e, "tool", "%s", s->tool);
 	check_controller(s, out, e, c, name);
-	if (!c->ok)
+	if (!c->ok) {
+		/* Its virtual drives are not gone, only unread. */
+		size_t len = strlen(cid);
+
+		for (i = 0; i < s->n_known; i++)
+			if (s->known[i].kind == FW_KIND_ARRAY &&
+			    strncmp(s->known[i].id, cid, len) == 0 &&
+			    s->known[i].id[len] == '/')
+				s->known[i].present = true;
 		return;
+	}
 	check_bbu(out, e, c, name);
 	for (i = 0; i < c->n_pds; i++)
 		report_pd(s, out, c, cid, &c->pds[i], who[i]);

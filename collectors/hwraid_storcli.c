@@ -163,7 +163,8 @@ command_ok(json_t *c, int *index, char *failure, size_t size)
 	if (strcmp(status, "Success") == 0)
 		return true;
 	str_of(cs, "Description", desc, sizeof(desc));
-	if (desc[0] == '\0') {
+	if (desc[0] == '\0' || strcmp(desc, "None") == 0) {
+		desc[0] = '\0';
 		json_t *ds = json_object_get(cs, "Detailed Status");
 
 		if (json_is_array(ds) && json_array_size(ds) > 0)
@@ -331,13 +332,8 @@ storcli_parse_show(const char *json, size_t len, struct hw_report *out,
 		str_of(o, "Firmware Version", hc->firmware,
 		    sizeof(hc->firmware));
 		o = json_object_get(rd, "Status");
+		/* Absent from some versions' output: judged unknown. */
 		str_of(o, "Controller Status", hc->status, sizeof(hc->status));
-		if (hc->status[0] == '\0') {
-			snprintf(w.path, sizeof(w.path), "Controllers[%zu]."
-			    "Response Data.Status", i);
-			rc = fail(&w, "no \"Controller Status\"");
-			break;
-		}
 		if (json_object_get(o, "Memory Uncorrectable Errors") != NULL) {
 			hc->has_mem = true;
 			hc->mem_uncorrectable = count_of(o,
