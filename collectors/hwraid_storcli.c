@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,7 @@
 #include <jansson.h>
 
 #include "forewarn/util.h"
-#include "hwraid_storcli.h"
+#include "hwraid_parse.h"
 
 /* Where we are in the document, for the error message. */
 struct where {
@@ -210,6 +211,7 @@ parse_vds(struct where *w, json_t *list, struct hw_ctrl *c)
 		str_of(v, "State", d->state, sizeof(d->state));
 		if (d->state[0] == '\0')
 			return fail(w, "no \"State\"");
+		fw_strlcpy(d->norm, d->state, sizeof(d->norm));
 		str_of(v, "Cache", d->cache, sizeof(d->cache));
 		str_of(v, "Name", d->name, sizeof(d->name));
 		c->n_vds++;
@@ -254,6 +256,7 @@ parse_pds(struct where *w, json_t *list, struct hw_ctrl *c)
 		str_of(v, "State", p->state, sizeof(p->state));
 		if (p->state[0] == '\0')
 			return fail(w, "no \"State\"");
+		fw_strlcpy(p->norm, p->state, sizeof(p->norm));
 		str_of(v, "Intf", p->intf, sizeof(p->intf));
 		str_of(v, "Med", p->med, sizeof(p->med));
 		str_of(v, "Model", p->model, sizeof(p->model));
@@ -295,7 +298,6 @@ storcli_parse_show(const char *json, size_t len, struct hw_report *out,
 	size_t i;
 	int rc = 0;
 
-	out->n_ctrls = 0;	/* the rest is set as it is used */
 	if ((root = parse(json, len, &w, &ctrls)) == NULL)
 		return -EINVAL;
 	json_array_foreach(ctrls, i, c) {
@@ -307,7 +309,9 @@ storcli_parse_show(const char *json, size_t len, struct hw_report *out,
 			break;
 		}
 		hc = &out->ctrls[out->n_ctrls];
-		memset(hc, 0, sizeof(*hc));
+		memset(hc, 0, offsetof(struct hw_ctrl, vds));
+		hc->n_vds = hc->n_pds = 0;
+		hc->tool = HW_STORCLI;
 		hc->roc_temp_c = NAN;
 		hc->ok = command_ok(c, &hc->index, hc->failure,
 		    sizeof(hc->failure));
@@ -377,7 +381,7 @@ ctrl_by_index(struct hw_report *r, int index)
 	size_t i;
 
 	for (i = 0; i < r->n_ctrls; i++)
-		if (r->ctrls[i].index == index)
+		if (r->ctrls[i].tool == HW_STORCLI && r->ctrls[i].index == index)
 			return &r->ctrls[i];
 	return NULL;
 }
@@ -418,6 +422,7 @@ drive_details(json_t *det, const char *prefix, struct hw_pd *p)
 	if (!json_is_object(st) && !json_is_object(attr))
 		return;
 	p->detailed = true;
+	p->counters = true;
 	p->media_errors = count_of(st, "Media Error Count");
 	p->other_errors = count_of(st, "Other Error Count");
 	p->predictive = count_of(st, "Predictive Failure Count");
@@ -489,7 +494,8 @@ storcli_vd_redundancy(const char *type, const char *state)
 	    strcmp(type, "RAID5") == 0 || strcmp(type, "RAID50") == 0 ||
 	    strcmp(type, "RAID1E") == 0)
 		full = 1;
-	else if (strcmp(type, "RAID6") == 0 || strcmp(type, "RAID60") == 0)
+	else if (strcmp(type, "RAID6") == 0 || strcmp(type, "RAID60") == 0 ||
+	    strcmp(type, "RAID1ADM") == 0 || strcmp(type, "RAID10ADM") == 0)
 		full = 2;
 	else
 		return -1;

@@ -1,0 +1,688 @@
+/* ssacli and arcconf text: controllers, logical drives, drives, cache units, in the model storcli's JSON fills. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "forewarn/util.h"
+#include "hwraid_parse.h"
+
+/* ---- lines ---- */
+
+struct lines {
+	const char	*p, *end;
+	unsigned	 no;
+	char		 line[512];	/* the current one, printable, no '\n' */
+	size_t		 indent;	/* leading blanks */
+	const char	*text;		/* line past the indent */
+};
+
+static bool
+next_line(struct lines *l)
+{
+	const char *e;
+	size_t n;
+
+	if (l->p >= l->end)
+		return false;
+	e = memchr(l->p, '\n', (size_t)(l->end - l->p));
+	if (e == NULL)
+		e = l->end;
+	n = (size_t)(e - l->p);
+	fw_sanitize(l->line, sizeof(l->line), l->p, n);
+	/* Tabs count as blanks; carriage returns go. */
+	for (n = 0; l->line[n] != '\0'; n++)
+		if (l->line[n] == '\t' || l->line[n] == '\r')
+			l->line[n] = ' ';
+	while (n > 0 && l->line[n - 1] == ' ')
+		l->line[--n] = '\0';
+	l->indent = strspn(l->line, " ");
+	l->text = l->line + l->indent;
+	l->p = e + 1;
+	l->no++;
+	return true;
+}
+
+static void
+lines_init(struct lines *l, const char *text, size_t len)
+{
+	memset(l, 0, sizeof(*l));
+	l->p = text;
+	l->end = text + len;
+}
+
+/* "Key   : value" → key and value trimmed; false when not that shape. */
+static bool
+key_value(const char *text, char *key, size_t ksize, char *val, size_t vsize)
+{
+	const char *colon = strchr(text, ':');
+	size_t n;
+
+	if (colon == NULL || colon == text)
+		return false;
+	n = (size_t)(colon - text);
+	while (n > 0 && text[n - 1] == ' ')
+		n--;
+	if (n == 0 || n >= ksize)
+		return false;
+	memcpy(key, text, n);
+	key[n] = '\0';
+	colon++;
+	while (*colon == ' ')
+		colon++;
+	fw_strlcpy(val, colon, vsize);
+	return true;
+}
+
+static int
+say(char *err, size_t size, unsigned line, const char *what)
+{
+	if (err != NULL && size > 0)
+		snprintf(err, size, "line %u: %s", line, what);
+	return -EINVAL;
+}
+
+/* "RAID 1+0" → "RAID10", "RAID 6 (ADG)" → "RAID6", "10" → "RAID10". */
+static void
+raid_type(const char *s, char *out, size_t size)
+{
+	char buf[32];
+	size_t n = 0;
+	bool adm = strstr(s, "ADM") != NULL;
+
+	if (strncasecmp(s, "RAID", 4) == 0)
+		s += 4;
+	for (; *s != '\0' && *s != '(' && n < sizeof(buf) - 1; s++)
+		if (isalnum((unsigned char)*s))
+			buf[n++] = *s;
+	buf[n] = '\0';
+	if (strcasecmp(buf, "Simplevolume") == 0)
+		fw_strlcpy(buf, "0", sizeof(buf));
+	fw_snprintf(out, size, "RAID%s%s", buf, adm ? "ADM" : "");
+}
+
+/* ---- ssacli ---- */
+
+/*
+ * "Smart Array P420i in Slot 0 (Embedded)", "Smart HBA H240ar in Slot 0
+ * (Embedded) (RAID Mode)", "Dynamic Smart Array B140i in Slot 0b": the
+ * model and the slot; false for other lines.
+ */
+static bool
+ssacli_header(const char *text, char *model, size_t msize, char *slot,
+    size_t ssize)
+{
+	const char *in = strstr(text, " in Slot ");
+	size_t n;
+
+	if (in == NULL)
+		return false;
+	n = (size_t)(in - text);
+	if (n == 0 || n >= msize)
+		return false;
+	memcpy(model, text, n);
+	model[n] = '\0';
+	in += strlen(" in Slot ");
+	n = strcspn(in, " ");
+	if (n == 0 || n >= ssize)
+		return false;
+	memcpy(slot, in, n);
+	slot[n] = '\0';
+	return true;
+}
+
+int
+ssacli_parse_status(const char *text, size_t len, struct hw_report *out,
+    char *err, size_t err_size)
+{
+	struct hw_ctrl *c = NULL;
+	char key[64], val[64], model[HW_STR], slot[16];
+	struct lines l;
+	bool known = false;
+	char *end;
+	long n;
+
+	lines_init(&l, text, len);
+	while (next_line(&l)) {
+		if (strncmp(l.text, "Error: No controllers detected", 30) == 0)
+			return 0;
+		if (l.indent == 0 && ssacli_header(l.text, model,
+		    sizeof(model), slot, sizeof(slot))) {
+			known = true;
+			if (out->n_ctrls == HW_CTRL_MAX) {
+				c = NULL;
+				continue;
+			}
+			c = &out->ctrls[out->n_ctrls];
+			memset(c, 0, offsetof(struct hw_ctrl, vds));
+			c->n_vds = c->n_pds = 0;
+			c->tool = HW_SSACLI;
+			c->ok = true;
+			c->roc_temp_c = NAN;
+			fw_strlcpy(c->model, model, sizeof(c->model));
+			fw_strlcpy(c->slot, slot, sizeof(c->slot));
+			n = strtol(slot, &end, 10);
+			c->index = end != slot && n >= 0 && n < 1000 ?
+			    (int)n : (int)out->n_ctrls;
+			out->n_ctrls++;
+			continue;
+		}
+		if (c == NULL || l.indent == 0 ||
+		    !key_value(l.text, key, sizeof(key), val, sizeof(val)))
+			continue;
+		if (strcmp(key, "Controller Status") == 0) {
+			known = true;
+			fw_strlcpy(c->status, strcmp(val, "OK") == 0 ?
+			    "Optimal" : val, sizeof(c->status));
+		} else if (strcmp(key, "Cache Status") == 0) {
+			fw_strlcpy(c->cache_status, val, sizeof(c->cache_status));
+		} else if (strcmp(key, "Battery/Capacitor Status") == 0) {
+			fw_strlcpy(c->cache_kind, "Battery/Capacitor",
+			    sizeof(c->cache_kind));
+			fw_strlcpy(c->cache_state, strcmp(val, "OK") == 0 ?
+			    "Optimal" : val, sizeof(c->cache_state));
+		}
+	}
+	if (!known)
+		return say(err, err_size, l.no ? 1 : 0, "no \"... in Slot N\" "
+		    "controller and no \"Controller Status\": not ssacli's "
+		    "\"ctrl all show status\"");
+	return 0;
+}
+
+/* "array A", "array B (Failed)", "Array A": the letter, and the note. */
+static bool
+ssacli_array(const char *text, int *letter, char *note, size_t nsize)
+{
+	if (strncasecmp(text, "array ", 6) != 0 || !isalpha((unsigned char)
+	    text[6]) || (text[7] != '\0' && text[7] != ' '))
+		return false;
+	*letter = toupper((unsigned char)text[6]) - 'A';
+	note[0] = '\0';
+	if (strstr(text, "(Failed)") != NULL)
+		fw_snprintf(note, nsize, "array %c (Failed)", text[6]);
+	return true;
+}
+
+/* The logical drive status words of ssacli, in storcli's terms. */
+static const char *
+ssacli_ld_norm(const char *st)
+{
+	if (strcasecmp(st, "OK") == 0)
+		return "Optl";
+	if (strcasecmp(st, "Interim Recovery Mode") == 0)
+		return "Dgrd";
+	if (strncasecmp(st, "Recovering", 10) == 0 ||
+	    strcasecmp(st, "Ready for Rebuild") == 0 ||
+	    strcasecmp(st, "Wait for Rebuild") == 0)
+		return "Rec";
+	if (strcasecmp(st, "Failed") == 0 || strcasecmp(st, "Disabled") == 0)
+		return "OfLn";
+	return "?";
+}
+
+int
+ssacli_parse_ld(const char *text, size_t len, struct hw_ctrl *c, char *err,
+    size_t err_size)
+{
+	char note[64] = "", fields[128], *f[4], *save = NULL, *w;
+	int array = -1, num;
+	struct lines l;
+	struct hw_vd *v;
+	size_t nf;
+
+	c->n_vds = 0;
+	lines_init(&l, text, len);
+	while (next_line(&l)) {
+		if (strncmp(l.text, "Error: The specified device does not "
+		    "have any logical drives", 55) == 0)
+			return 0;
+		if (ssacli_array(l.text, &array, note, sizeof(note)))
+			continue;
+		/* "logicaldrive 1 (136.7 GB, RAID 5, Interim Recovery Mode)" */
+		if (strncmp(l.text, "logicaldrive ", 13) != 0)
+			continue;
+		if (sscanf(l.text + 13, "%d (%127[^)]", &num, fields) != 2 ||
+		    num < 0 || num > 65535)
+			return say(err, err_size, l.no, "logicaldrive line not "
+			    "'logicaldrive N (SIZE, RAID L, STATUS)'");
+		/* "RAID 6 (ADG)" has its own parentheses: take to the last. */
+		{
+			const char *open = strchr(l.text, '(');
+			const char *close = strrchr(l.text, ')');
+
+			if (open == NULL || close == NULL || close < open)
+				return say(err, err_size, l.no, "logicaldrive "
+				    "line without (SIZE, RAID L, STATUS)");
+			fw_snprintf(fields, sizeof(fields), "%.*s",
+			    (int)(close - open - 1), open + 1);
+		}
+		nf = 0;
+		for (w = strtok_r(fields, ",", &save); w != NULL && nf < 4;
+		    w = strtok_r(NULL, ",", &save)) {
+			while (*w == ' ')
+				w++;
+			f[nf++] = w;
+		}
+		if (nf < 3)
+			return say(err, err_size, l.no, "logicaldrive without "
+			    "size, RAID level and status");
+		if (c->n_vds == HW_VD_MAX)
+			continue;
+		v = &c->vds[c->n_vds++];
+		memset(v, 0, sizeof(*v));
+		v->dg = array;
+		v->vd = num;
+		raid_type(f[1], v->type, sizeof(v->type));
+		fw_strlcpy(v->state, f[nf - 1], sizeof(v->state));
+		fw_strlcpy(v->norm, ssacli_ld_norm(v->state), sizeof(v->norm));
+		fw_strlcpy(v->note, note, sizeof(v->note));
+	}
+	return 0;
+}
+
+static const char *
+ssacli_pd_norm(const char *st, bool spare)
+{
+	if (strcasecmp(st, "OK") == 0 || strcasecmp(st, "Predictive "
+	    "Failure") == 0)
+		return spare ? "GHS" : "Onln";
+	if (strncasecmp(st, "Rebuilding", 10) == 0)
+		return "Rbld";
+	if (strcasecmp(st, "Failed") == 0)
+		return "Failed";
+	return "?";
+}
+
+int
+ssacli_parse_pd(const char *text, size_t len, struct hw_ctrl *c, char *err,
+    size_t err_size)
+{
+	char note[64], inner[160], *f[8], *save = NULL, *w, name[32];
+	int array = -1;
+	struct lines l;
+	struct hw_pd *p;
+	size_t nf;
+	bool spare = false;
+
+	c->n_pds = 0;
+	lines_init(&l, text, len);
+	while (next_line(&l)) {
+		if (ssacli_array(l.text, &array, note, sizeof(note))) {
+			spare = false;
+			continue;
+		}
+		if (strncasecmp(l.text, "unassigned", 10) == 0) {
+			array = -1;
+			spare = false;
+			continue;
+		}
+		/*
+		 * "physicaldrive 1I:1:1 (port 1I:box 1:bay 1, SAS, 900.1 GB,
+		 * OK)", and ", spare)" after the status of a spare.
+		 */
+		if (strncmp(l.text, "physicaldrive ", 14) != 0)
+			continue;
+		{
+			const char *open = strchr(l.text, '(');
+			const char *close = strrchr(l.text, ')');
+			size_t n = strcspn(l.text + 14, " ");
+
+			if (open == NULL || close == NULL || close < open ||
+			    n == 0 || n >= sizeof(name))
+				return say(err, err_size, l.no, "physicaldrive "
+				    "line not 'physicaldrive ID (..., STATUS)'");
+			memcpy(name, l.text + 14, n);
+			name[n] = '\0';
+			fw_snprintf(inner, sizeof(inner), "%.*s",
+			    (int)(close - open - 1), open + 1);
+		}
+		nf = 0;
+		for (w = strtok_r(inner, ",", &save); w != NULL && nf < 8;
+		    w = strtok_r(NULL, ",", &save)) {
+			while (*w == ' ')
+				w++;
+			f[nf++] = w;
+		}
+		if (nf < 2)
+			return say(err, err_size, l.no, "physicaldrive without "
+			    "a status");
+		spare = strcasecmp(f[nf - 1], "spare") == 0;
+		if (spare)
+			nf--;
+		if (c->n_pds == HW_PD_MAX)
+			continue;
+		p = &c->pds[c->n_pds++];
+		memset(p, 0, sizeof(*p));
+		p->temp_c = NAN;
+		p->eid = -1;
+		p->slot = (int)c->n_pds - 1;
+		p->did = -1;
+		p->dg = spare ? -1 : array;
+		fw_strlcpy(p->slot_name, name, sizeof(p->slot_name));
+		fw_strlcpy(p->state, f[nf - 1], sizeof(p->state));
+		fw_strlcpy(p->norm, ssacli_pd_norm(p->state, spare),
+		    sizeof(p->norm));
+		if (nf >= 3)
+			fw_strlcpy(p->intf, f[1], sizeof(p->intf));
+		/* The status is the drive's own verdict on prediction. */
+		p->detailed = true;
+		p->predictive = strcasecmp(p->state, "Predictive Failure") == 0;
+	}
+	return 0;
+}
+
+/* ---- arcconf ---- */
+
+enum arc_section { ARC_NONE, ARC_CTRL, ARC_CACHE, ARC_LD, ARC_PD };
+
+/* "71 C/ 159 F (Normal)", "-4 C/ 25 F", "30 deg C", "Normal": °C or NAN. */
+static double
+arc_temp(const char *s)
+{
+	char *end;
+	double d = strtod(s, &end);
+
+	if (end == s)
+		return NAN;
+	while (*end == ' ')
+		end++;
+	if (strncmp(end, "C", 1) == 0 || strncmp(end, "deg C", 5) == 0)
+		return d > -60 && d < 250 ? d : NAN;
+	return NAN;
+}
+
+static const char *
+arc_ld_norm(const char *st)
+{
+	if (strcasecmp(st, "Optimal") == 0)
+		return "Optl";
+	if (strncasecmp(st, "Degraded", 8) == 0)
+		return "Dgrd";
+	if (strncasecmp(st, "Rebuilding", 10) == 0 ||
+	    strncasecmp(st, "Impacted", 8) == 0)
+		return "Rec";
+	if (strncasecmp(st, "Failed", 6) == 0 ||
+	    strncasecmp(st, "Offline", 7) == 0)
+		return "OfLn";
+	return "?";
+}
+
+static const char *
+arc_pd_norm(const char *st)
+{
+	if (strcasecmp(st, "Online") == 0)
+		return "Onln";
+	if (strncasecmp(st, "Online (JBOD)", 13) == 0 ||
+	    strcasecmp(st, "Raw (Pass Through)") == 0)
+		return "JBOD";
+	if (strncasecmp(st, "Rebuild", 7) == 0)
+		return "Rbld";
+	if (strcasecmp(st, "Failed") == 0 || strcasecmp(st, "Defunct") == 0 ||
+	    strcasecmp(st, "Missing") == 0)
+		return "Failed";
+	if (strcasecmp(st, "Ready") == 0)
+		return "UGood";
+	if (strcasecmp(st, "Global Hot-Spare") == 0)
+		return "GHS";
+	if (strcasecmp(st, "Dedicated Hot-Spare") == 0)
+		return "DHS";
+	return "?";
+}
+
+/* "Enclosure 0, Slot 1" / "(Controller:1,Enclosure:0,Slot:0)": numbers. */
+static bool
+arc_location(const char *s, int *enc, int *slot)
+{
+	const char *e = strstr(s, "Enclosure");
+	const char *sl = strstr(s, "Slot");
+
+	if (e == NULL || sl == NULL)
+		return false;
+	e += 9;
+	sl += 4;
+	while (*e == ' ' || *e == ':')
+		e++;
+	while (*sl == ' ' || *sl == ':')
+		sl++;
+	if (!isdigit((unsigned char)*e) || !isdigit((unsigned char)*sl))
+		return false;
+	*enc = atoi(e);
+	*slot = atoi(sl);
+	return true;
+}
+
+/* A segment line of a logical device: which drive it is. */
+static void
+arc_segment(struct hw_ctrl *c, size_t vd, const char *val)
+{
+	const char *serial = strrchr(val, ' ');
+	int enc, slot;
+	size_t i;
+
+	if (vd >= 64)
+		return;
+	/* "Present (Controller:1,Enclosure:0,Slot:0)   WD-WCAW36362892" */
+	if (serial != NULL && strchr(serial, ')') == NULL)
+		for (i = 0; i < c->n_pds; i++)
+			if (c->pds[i].serial[0] != '\0' &&
+			    strcmp(c->pds[i].serial, serial + 1) == 0) {
+				c->pds[i].vd_mask |= 1ULL << vd;
+				return;
+			}
+	if (arc_location(val, &enc, &slot))
+		for (i = 0; i < c->n_pds; i++)
+			if (c->pds[i].eid == enc && c->pds[i].slot == slot) {
+				c->pds[i].vd_mask |= 1ULL << vd;
+				return;
+			}
+}
+
+int
+arcconf_parse_config(const char *text, size_t len, int number,
+    struct hw_report *out, int *ret_found, char *err, size_t err_size)
+{
+	/* Segment lines wait until every drive (and its serial) is known. */
+	struct { size_t vd; char val[160]; } *segs;
+	enum arc_section sec = ARC_NONE;
+	char key[80], val[160];
+	struct hw_ctrl *c;
+	struct hw_vd *v = NULL;
+	struct hw_pd *p = NULL;
+	struct lines l;
+	size_t n_segs = 0, i;
+	bool pd_is_disk = false, seen = false;
+	int found = -1;
+
+	*ret_found = 0;
+	if (out->n_ctrls == HW_CTRL_MAX)
+		return 0;
+	c = &out->ctrls[out->n_ctrls];
+	memset(c, 0, offsetof(struct hw_ctrl, vds));
+	c->n_vds = c->n_pds = 0;
+	c->tool = HW_ARCCONF;
+	c->index = number;
+	c->ok = true;
+	c->roc_temp_c = NAN;
+	segs = calloc(HW_PD_MAX, sizeof(*segs));
+	if (segs == NULL)
+		return -ENOMEM;
+	lines_init(&l, text, len);
+	while (next_line(&l)) {
+		const char *t = l.text;
+
+		if (sscanf(t, "Controllers found: %d", &found) == 1)
+			continue;
+		if (strncmp(t, "Invalid controller number", 25) == 0) {
+			free(segs);
+			*ret_found = found;
+			return 0;
+		}
+		/* Section headings. */
+		if (strcasecmp(t, "Controller information") == 0) {
+			sec = ARC_CTRL;
+			seen = true;
+			continue;
+		}
+		if (strncasecmp(t, "Controller Battery Information", 30) == 0 ||
+		    strncasecmp(t, "Controller ZMM Information", 26) == 0 ||
+		    strncasecmp(t, "Controller Cache Backup Unit", 28) == 0) {
+			sec = ARC_CACHE;
+			continue;
+		}
+		if (strncasecmp(t, "Controller Version Information", 30) ==
+		    0 || strncasecmp(t, "Controller Vital Product", 24) == 0) {
+			sec = ARC_NONE;
+			continue;
+		}
+		if (strncasecmp(t, "Logical device information", 26) == 0) {
+			sec = ARC_LD;
+			continue;
+		}
+		if (strncasecmp(t, "Physical Device information", 27) == 0) {
+			sec = ARC_PD;
+			continue;
+		}
+		if (sec == ARC_LD && strncasecmp(t, "Logical device number ",
+		    22) == 0) {
+			if (c->n_vds == HW_VD_MAX) {
+				v = NULL;
+				continue;
+			}
+			v = &c->vds[c->n_vds++];
+			memset(v, 0, sizeof(*v));
+			v->vd = atoi(t + 22);
+			v->dg = -2;	/* membership by segments, not group */
+			continue;
+		}
+		if (sec == ARC_PD && strncmp(t, "Device #", 8) == 0) {
+			p = NULL;
+			pd_is_disk = false;
+			continue;
+		}
+		if (sec == ARC_PD && strncmp(t, "Device is a", 11) == 0) {
+			pd_is_disk = strstr(t, "Hard drive") != NULL ||
+			    strstr(t, "Solid State") != NULL;
+			if (pd_is_disk && c->n_pds < HW_PD_MAX) {
+				p = &c->pds[c->n_pds++];
+				memset(p, 0, sizeof(*p));
+				p->temp_c = NAN;
+				p->eid = -1;
+				p->slot = (int)c->n_pds - 1;
+				p->did = (int)c->n_pds - 1;
+				p->dg = -1;
+				p->detailed = true;
+			}
+			continue;
+		}
+		if (!key_value(t, key, sizeof(key), val, sizeof(val)))
+			continue;
+		switch (sec) {
+		case ARC_CTRL:
+			if (strcmp(key, "Controller Status") == 0)
+				fw_strlcpy(c->status, strcasecmp(val,
+				    "Optimal") == 0 || strcasecmp(val, "Okay") ==
+				    0 || strcasecmp(val, "OK") == 0 ?
+				    "Optimal" : val, sizeof(c->status));
+			else if (strcmp(key, "Controller Model") == 0)
+				fw_strlcpy(c->model, val, sizeof(c->model));
+			else if (strcmp(key, "Controller Serial Number") == 0)
+				fw_strlcpy(c->serial, val, sizeof(c->serial));
+			else if (strcmp(key, "Temperature") == 0 ||
+			    strcmp(key, "Current Temperature") == 0)
+				c->roc_temp_c = arc_temp(val);
+			else if (strcmp(key, "Overall Backup Unit Status") ==
+			    0) {
+				fw_strlcpy(c->cache_kind, "Backup Unit",
+				    sizeof(c->cache_kind));
+				fw_strlcpy(c->cache_state, val,
+				    sizeof(c->cache_state));
+			}
+			break;
+		case ARC_CACHE:
+			if (strcmp(key, "Status") == 0) {
+				fw_strlcpy(c->cache_kind, strstr(val, "ZMM") ?
+				    "ZMM" : "Battery", sizeof(c->cache_kind));
+				fw_strlcpy(c->cache_state, strncmp(val, "ZMM ",
+				    4) == 0 ? val + 4 : val,
+				    sizeof(c->cache_state));
+			}
+			break;
+		case ARC_LD:
+			if (v == NULL)
+				break;
+			if (strcmp(key, "RAID level") == 0)
+				raid_type(val, v->type, sizeof(v->type));
+			else if (strcmp(key, "Status of logical device") == 0 ||
+			    strcmp(key, "Status of Logical Device") == 0) {
+				fw_strlcpy(v->state, val, sizeof(v->state));
+				fw_strlcpy(v->norm, arc_ld_norm(val),
+				    sizeof(v->norm));
+			} else if (strcmp(key, "Logical device name") == 0 ||
+			    strcmp(key, "Logical Device name") == 0)
+				fw_strlcpy(v->name, val, sizeof(v->name));
+			else if ((strncmp(key, "Segment ", 8) == 0 ||
+			    strncmp(key, "Group ", 6) == 0) &&
+			    n_segs < HW_PD_MAX) {
+				segs[n_segs].vd = (size_t)(v - c->vds);
+				fw_strlcpy(segs[n_segs++].val, val,
+				    sizeof(segs[0].val));
+			}
+			break;
+		case ARC_PD:
+			if (p == NULL)
+				break;
+			if (strcmp(key, "State") == 0) {
+				fw_strlcpy(p->state, val, sizeof(p->state));
+				fw_strlcpy(p->norm, arc_pd_norm(val),
+				    sizeof(p->norm));
+			} else if (strcmp(key, "Reported Location") == 0) {
+				arc_location(val, &p->eid, &p->slot);
+			} else if (strcmp(key, "Model") == 0) {
+				fw_strlcpy(p->model, val, sizeof(p->model));
+			} else if (strcmp(key, "Serial number") == 0 ||
+			    strcmp(key, "Serial Number") == 0) {
+				fw_strlcpy(p->serial, val, sizeof(p->serial));
+			} else if (strcmp(key, "Firmware") == 0) {
+				fw_strlcpy(p->firmware, val,
+				    sizeof(p->firmware));
+			} else if (strcmp(key, "S.M.A.R.T.") == 0) {
+				p->smart_alert = strcasecmp(val, "Yes") == 0;
+			} else if (strcmp(key, "S.M.A.R.T. warnings") == 0) {
+				p->predictive = strtoull(val, NULL, 10);
+			} else if (strcmp(key, "Temperature") == 0 ||
+			    strcmp(key, "Current Temperature") == 0) {
+				p->temp_c = arc_temp(val);
+			} else if (strcmp(key, "Transfer Speed") == 0) {
+				fw_snprintf(p->intf, sizeof(p->intf), "%.4s",
+				    val);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	*ret_found = found;
+	if (!seen) {
+		free(segs);
+		return say(err, err_size, l.no, "no \"Controller information\" "
+		    "section: not arcconf's GETCONFIG output");
+	}
+	for (i = 0; i < n_segs; i++)
+		arc_segment(c, segs[i].vd, segs[i].val);
+	free(segs);
+	for (i = 0; i < c->n_vds; i++)
+		if (c->vds[i].state[0] == '\0')
+			return say(err, err_size, l.no, "a logical device "
+			    "without \"Status of logical device\"");
+	for (i = 0; i < c->n_pds; i++)
+		if (c->pds[i].state[0] == '\0')
+			return say(err, err_size, l.no, "a drive without "
+			    "\"State\"");
+	out->n_ctrls++;
+	return 0;
+}
