@@ -202,10 +202,25 @@ known_mark(struct hw_state *s, enum hw_tool tool, enum fw_kind kind,
 	return &s->known[i];
 }
 
-/* The disk identity: as the disks collector would make it. */
+static bool
+serial_shared(const struct hw_ctrl *c, const struct hw_pd *p)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_pds; i++)
+		if (&c->pds[i] != p && strcmp(c->pds[i].serial, p->serial) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The disk identity: as the disks collector would make it.  A serial two
+ * drives share (masked, or a bridge that reports a constant) is no
+ * identity: the slot stands in.
+ */
 static void
-pd_id(const struct hw_pd *p, const char *cid, const char *name, char *buf,
-    size_t size)
+pd_id(const struct hw_ctrl *c, const struct hw_pd *p, const char *cid,
+    const char *name, char *buf, size_t size)
 {
 	const char *slash = strchr(name, '/');
 	size_t i;
@@ -214,7 +229,7 @@ pd_id(const struct hw_pd *p, const char *cid, const char *name, char *buf,
 		fw_snprintf(buf, size, "%s", p->wwn);
 		return;
 	}
-	if (p->serial[0] != '\0')
+	if (p->serial[0] != '\0' && !serial_shared(c, p))
 		fw_snprintf(buf, size, "%s_%s", p->model[0] ? p->model :
 		    "disk", p->serial);
 	else
@@ -396,7 +411,7 @@ report_pd(struct hw_state *s, struct fw_report *out, const struct hw_ctrl *c,
 	size_t i;
 
 	pd_name(c, p, name, sizeof(name));
-	pd_id(p, cid, name, id, sizeof(id));
+	pd_id(c, p, cid, name, id, sizeof(id));
 	fw_snprintf(who, 96, "%s (%s)", name, p->serial[0] ? p->serial : id);
 	d = report_entity(out, FW_KIND_DISK, id, name);
 	if (p->model[0] != '\0')

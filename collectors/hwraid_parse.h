@@ -71,7 +71,7 @@ struct hw_ctrl {
 	uint64_t	mem_uncorrectable, mem_correctable;
 	bool		has_mem;
 	double		roc_temp_c;	/* NAN when not said */
-	char		cache_kind[16];	/* "CacheVault", "BBU", "" (none) */
+	char		cache_kind[24];	/* "CacheVault", "BBU", "" (none) */
 	char		cache_state[32];	/* "Optimal", "Learning", "Failed" */
 	char		cache_status[32];	/* ssacli "Cache Status" */
 	struct hw_vd	vds[HW_VD_MAX];

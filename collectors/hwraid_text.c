@@ -33,11 +33,16 @@ next_line(struct lines *l)
 	if (e == NULL)
 		e = l->end;
 	n = (size_t)(e - l->p);
-	fw_sanitize(l->line, sizeof(l->line), l->p, n);
-	/* Tabs count as blanks; carriage returns go. */
-	for (n = 0; l->line[n] != '\0'; n++)
-		if (l->line[n] == '\t' || l->line[n] == '\r')
-			l->line[n] = ' ';
+	if (n >= sizeof(l->line))
+		n = sizeof(l->line) - 1;
+	/* Indentation matters: control bytes become blanks, others '?'. */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)l->p[i];
+
+		l->line[i] = ch < 0x20 || ch == 0x7f ? ' ' : ch >= 0x80 ? '?' :
+		    (char)ch;
+	}
+	l->line[n] = '\0';
 	while (n > 0 && l->line[n - 1] == ' ')
 		l->line[--n] = '\0';
 	l->indent = strspn(l->line, " ");
@@ -86,22 +91,31 @@ say(char *err, size_t size, unsigned line, const char *what)
 	return -EINVAL;
 }
 
-/* "RAID 1+0" → "RAID10", "RAID 6 (ADG)" → "RAID6", "10" → "RAID10". */
+/*
+ * "RAID 1+0" → "RAID10", "RAID 6 (ADG)" and arcconf's "6 Reed-Solomon" →
+ * "RAID6", "RAID 1 (ADM)" → "RAID1ADM", "1E" → "RAID1E", "Simple_volume" →
+ * "RAID0"; the level's digits (and E), whatever follows.
+ */
 static void
 raid_type(const char *s, char *out, size_t size)
 {
-	char buf[32];
+	char buf[16];
 	size_t n = 0;
 	bool adm = strstr(s, "ADM") != NULL;
 
 	if (strncasecmp(s, "RAID", 4) == 0)
 		s += 4;
-	for (; *s != '\0' && *s != '(' && n < sizeof(buf) - 1; s++)
-		if (isalnum((unsigned char)*s))
+	while (*s == ' ')
+		s++;
+	for (; (isdigit((unsigned char)*s) || *s == '+') &&
+	    n < sizeof(buf) - 2; s++)
+		if (*s != '+')
 			buf[n++] = *s;
+	if (n > 0 && (*s == 'E' || *s == 'e'))
+		buf[n++] = 'E';
 	buf[n] = '\0';
-	if (strcasecmp(buf, "Simplevolume") == 0)
-		fw_strlcpy(buf, "0", sizeof(buf));
+	if (n == 0)
+		fw_strlcpy(buf, "0", sizeof(buf));	/* simple, spanned */
 	fw_snprintf(out, size, "RAID%s%s", buf, adm ? "ADM" : "");
 }
 
@@ -466,17 +480,20 @@ arc_segment(struct hw_ctrl *c, size_t vd, const char *val)
 
 	if (vd >= 64)
 		return;
-	/* "Present (Controller:1,Enclosure:0,Slot:0)   WD-WCAW36362892" */
+	/*
+	 * "Present (Controller:1,Enclosure:0,Slot:0)   WD-WCAW36362892": by
+	 * place first (serials may be masked or shared), then by serial.
+	 */
+	if (arc_location(val, &enc, &slot))
+		for (i = 0; i < c->n_pds; i++)
+			if (c->pds[i].eid == enc && c->pds[i].slot == slot) {
+				c->pds[i].vd_mask |= 1ULL << vd;
+				return;
+			}
 	if (serial != NULL && strchr(serial, ')') == NULL)
 		for (i = 0; i < c->n_pds; i++)
 			if (c->pds[i].serial[0] != '\0' &&
 			    strcmp(c->pds[i].serial, serial + 1) == 0) {
-				c->pds[i].vd_mask |= 1ULL << vd;
-				return;
-			}
-	if (arc_location(val, &enc, &slot))
-		for (i = 0; i < c->n_pds; i++)
-			if (c->pds[i].eid == enc && c->pds[i].slot == slot) {
 				c->pds[i].vd_mask |= 1ULL << vd;
 				return;
 			}

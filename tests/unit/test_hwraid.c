@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../collectors/hwraid_storcli.h"
+#include "../../collectors/hwraid_parse.h"
 
 static char *
 load(const char *rel, size_t *len)
@@ -247,6 +247,206 @@ test_redundancy_by_state(void **unused)
 	assert_int_equal(storcli_vd_redundancy("JBOD", "Optl"), -1);
 }
 
+/* A captured text output, by path under tests/fixtures/hwraid. */
+static char *
+load_text(const char *rel, size_t *len)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "../%s", rel);
+	return load(path, len);
+}
+
+static void
+test_ssacli(void **unused)
+{
+	struct hw_report *r = calloc(1, sizeof(*r));
+	struct hw_ctrl c;
+	char err[256];
+	size_t len;
+	char *t;
+
+	t = load_text("ssacli/cache-recharging/status", &len);
+	assert_int_equal(ssacli_parse_status(t, len, r, err, sizeof(err)), 0);
+	free(t);
+	assert_int_equal(r->n_ctrls, 1);
+	assert_int_equal(r->ctrls[0].tool, HW_SSACLI);
+	assert_string_equal(r->ctrls[0].model, "Smart Array P420i");
+	assert_string_equal(r->ctrls[0].slot, "0");
+	assert_string_equal(r->ctrls[0].status, "Optimal");
+	assert_string_equal(r->ctrls[0].cache_status, "Temporarily Disabled");
+	assert_string_equal(r->ctrls[0].cache_kind, "Battery/Capacitor");
+	assert_string_equal(r->ctrls[0].cache_state, "Recharging");
+
+	/* Two controllers, one in HBA mode; a prompt line before them. */
+	t = load_text("ssacli/two-ctrl-ok/status", &len);
+	r->n_ctrls = 0;
+	assert_int_equal(ssacli_parse_status(t, len, r, err, sizeof(err)), 0);
+	free(t);
+	assert_int_equal(r->n_ctrls, 2);
+	assert_string_equal(r->ctrls[0].model, "Smart Array P840");
+	assert_string_equal(r->ctrls[1].slot, "0");
+	t = load_text("ssacli/parts/status-slot-0b", &len);
+	r->n_ctrls = 0;
+	assert_int_equal(ssacli_parse_status(t, len, r, err, sizeof(err)), 0);
+	free(t);
+	assert_string_equal(r->ctrls[0].slot, "0b");
+	t = load_text("ssacli/parts/status-no-controllers", &len);
+	r->n_ctrls = 0;
+	assert_int_equal(ssacli_parse_status(t, len, r, err, sizeof(err)), 0);
+	free(t);
+	assert_int_equal(r->n_ctrls, 0);
+	assert_int_equal(ssacli_parse_status("garbage\n", 8, r, err,
+	    sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not ssacli's"));
+
+	/* Logical drives: RAID 5 in Interim Recovery Mode is degraded. */
+	memset(&c, 0, sizeof(c));
+	t = load_text("ssacli/parts/ld-interim-recovery", &len);
+	assert_int_equal(ssacli_parse_ld(t, len, &c, err, sizeof(err)), 0);
+	free(t);
+	assert_int_equal(c.n_vds, 1);
+	assert_string_equal(c.vds[0].type, "RAID5");
+	assert_string_equal(c.vds[0].state, "Interim Recovery Mode");
+	assert_string_equal(c.vds[0].norm, "Dgrd");
+	assert_int_equal(c.vds[0].dg, 0);
+	/* "RAID 6 (ADG)", and arrays marked (Failed). */
+	t = load_text("ssacli/parts/ld-arrays-failed-raid6", &len);
+	assert_int_equal(ssacli_parse_ld(t, len, &c, err, sizeof(err)), 0);
+	free(t);
+	assert_int_equal(c.n_vds, 12);
+	assert_string_equal(c.vds[0].type, "RAID6");
+	assert_string_equal(c.vds[0].note, "array A (Failed)");
+	assert_int_equal(c.vds[8].dg, 1);
+	assert_string_equal(c.vds[8].type, "RAID5");
+	assert_string_equal(c.vds[8].note, "array B (Failed)");
+	/* A controller with none. */
+	t = load_text("ssacli/two-ctrl-ok/ld-slot1", &len);
+	assert_int_equal(ssacli_parse_ld(t, len, &c, err, sizeof(err)), 0);
+	free(t);
+	assert_int_equal(c.n_vds, 0);
+	assert_int_equal(ssacli_parse_ld("      logicaldrive x\n", 21, &c, err,
+	    sizeof(err)), -EINVAL);
+	assert_string_equal(err, "line 1: logicaldrive line not 'logicaldrive"
+	    " N (SIZE, RAID L, STATUS)'");
+
+	/* Drives, by array. */
+	t = load_text("ssacli/two-ctrl-ok/pd-slot0", &len);
+	assert_int_equal(ssacli_parse_pd(t, len, &c, err, sizeof(err)), 0);
+	free(t);
+	assert_int_equal(c.n_pds, 2);
+	assert_string_equal(c.pds[1].slot_name, "1I:1:2");
+	assert_string_equal(c.pds[1].state, "OK");
+	assert_string_equal(c.pds[1].norm, "Onln");
+	assert_string_equal(c.pds[1].intf, "SAS");
+	assert_int_equal(c.pds[1].dg, 0);
+	t = "   array A\n      physicaldrive 2I:1:5 (port 2I:box 1:bay 5, SAS,"
+	    " 300 GB, Predictive Failure)\n      physicaldrive 2I:1:6 (port "
+	    "2I:box 1:bay 6, SAS, 300 GB, Failed)\n   unassigned\n      "
+	    "physicaldrive 2I:1:7 (port 2I:box 1:bay 7, SAS, 300 GB, OK, "
+	    "spare)\n";
+	assert_int_equal(ssacli_parse_pd(t, strlen(t), &c, err, sizeof(err)),
+	    0);
+	assert_int_equal(c.n_pds, 3);
+	assert_int_equal(c.pds[0].predictive, 1);
+	assert_string_equal(c.pds[1].norm, "Failed");
+	assert_string_equal(c.pds[2].norm, "GHS");
+	assert_int_equal(c.pds[2].dg, -1);
+	free(r);
+}
+
+static void
+test_arcconf(void **unused)
+{
+	struct hw_report *r = calloc(1, sizeof(*r));
+	const struct hw_ctrl *c;
+	char err[256];
+	size_t len, i, members;
+	int found;
+	char *t;
+
+	/* RAID 10 degraded, one drive rebuilding; segments by place. */
+	t = load_text("arcconf/raid10-rebuilding/getconfig-1", &len);
+	assert_int_equal(arcconf_parse_config(t, len, 1, r, &found, err,
+	    sizeof(err)), 0);
+	free(t);
+	assert_int_equal(found, 1);
+	c = &r->ctrls[0];
+	assert_int_equal(c->tool, HW_ARCCONF);
+	assert_string_equal(c->model, "Adaptec 6405");
+	assert_string_equal(c->status, "Optimal");
+	assert_true(c->roc_temp_c == -4);
+	assert_string_equal(c->cache_state, "not installed");
+	assert_int_equal(c->n_vds, 1);
+	assert_string_equal(c->vds[0].type, "RAID10");
+	assert_string_equal(c->vds[0].state, "Degraded");
+	assert_string_equal(c->vds[0].norm, "Dgrd");
+	assert_int_equal(c->n_pds, 4);
+	for (i = members = 0; i < 4; i++)
+		members += (c->pds[i].vd_mask & 1) != 0;
+	assert_int_equal(members, 4);
+	assert_int_equal(c->pds[3].eid, 0);
+	assert_int_equal(c->pds[3].slot, 3);
+	assert_string_equal(c->pds[3].norm, "Rbld");
+
+	/* A failed drive, a missing segment; battery failed; SMART. */
+	t = load_text("arcconf/degraded-failed/getconfig-1", &len);
+	assert_int_equal(arcconf_parse_config(t, len, 2, r, &found, err,
+	    sizeof(err)), 0);
+	free(t);
+	c = &r->ctrls[1];
+	assert_int_equal(c->index, 2);
+	assert_string_equal(c->vds[0].norm, "Dgrd");
+	assert_string_equal(c->pds[1].state, "Failed");
+	assert_string_equal(c->pds[1].norm, "Failed");
+	t = load_text("arcconf/battery-failed/getconfig-1", &len);
+	assert_int_equal(arcconf_parse_config(t, len, 3, r, &found, err,
+	    sizeof(err)), 0);
+	free(t);
+	assert_string_equal(r->ctrls[2].cache_kind, "Battery");
+	assert_string_equal(r->ctrls[2].cache_state, "Failed");
+	t = load_text("arcconf/smart-warning/getconfig-1", &len);
+	assert_int_equal(arcconf_parse_config(t, len, 4, r, &found, err,
+	    sizeof(err)), 0);
+	free(t);
+	c = &r->ctrls[3];
+	assert_string_equal(c->cache_kind, "ZMM");
+	assert_string_equal(c->cache_state, "Optimal");
+	assert_string_equal(c->vds[0].type, "RAID6");
+	for (i = members = 0; i < c->n_pds; i++)
+		if (c->pds[i].predictive > 0)
+			members++;
+	assert_int_equal(members, 1);
+	/* Three logical devices on 2 + 7 + 7 drives, two hot spares. */
+	t = load_text("arcconf/three-ld-spares/getconfig-1", &len);
+	assert_int_equal(arcconf_parse_config(t, len, 5, r, &found, err,
+	    sizeof(err)), 0);
+	free(t);
+	c = &r->ctrls[4];
+	assert_int_equal(c->n_vds, 3);
+	for (i = members = 0; i < c->n_pds; i++)
+		if (c->pds[i].vd_mask == 4)
+			members++;
+	assert_int_equal(members, 7);
+	for (i = members = 0; i < c->n_pds; i++)
+		if (c->pds[i].vd_mask == 1)
+			members++;
+	assert_int_equal(members, 2);
+	for (i = members = 0; i < c->n_pds; i++)
+		if (strcmp(c->pds[i].norm, "GHS") == 0)
+			members++;
+	assert_int_equal(members, 2);
+
+	assert_int_equal(arcconf_parse_config("Invalid controller number.\n",
+	    27, 2, r, &found, err, sizeof(err)), 0);
+	assert_int_equal(r->n_ctrls, 5);
+	assert_int_equal(arcconf_parse_config("nonsense\n", 9, 1, r, &found,
+	    err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "line 1: no \"Controller information\" "
+	    "section: not arcconf's GETCONFIG output");
+	free(r);
+}
+
 int
 main(void)
 {
@@ -256,6 +456,8 @@ main(void)
 		cmocka_unit_test(test_failed_command),
 		cmocka_unit_test(test_broken_outputs),
 		cmocka_unit_test(test_redundancy_by_state),
+		cmocka_unit_test(test_ssacli),
+		cmocka_unit_test(test_arcconf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

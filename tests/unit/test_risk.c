@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "../../collectors/hwraid_storcli.h"
+#include "../../collectors/hwraid_parse.h"
 #include "../../collectors/mdraid_parse.h"
 #include "forewarn/inventory.h"
 #include "forewarn/report.h"
