@@ -28,6 +28,23 @@ def run(lab, check):
           ["LAB-AHCI-0001", "LAB-VIRT-0001"],
           "both disks are member_of the array, by serial")
 
+    # mdadm.conf as mdadm itself writes it: its UUID form must match the
+    # kernel's md/uuid, and the declared spare is missing.
+    rc, out = lab.run("mkdir -p /etc/mdadm; mdadm --detail --scan | "
+                      "sed 's/$/ spares=1/' >/etc/mdadm/mdadm.conf; "
+                      "cat /etc/mdadm/mdadm.conf; forewarnd --once --format "
+                      "json")
+    doc = json.loads(out[out.index("{"):])
+    md = [e for e in doc["entities"] if e["kind"] == "array"]
+    checks = {c["check"]: c for c in md[0]["checks"]} if md else {}
+    check(checks.get("raid.new_array", {}).get("state") == "ok",
+          "mdadm --detail --scan's UUID matches the kernel's: %s" %
+          checks.get("raid.new_array", {}).get("summary"))
+    check(checks.get("raid.spare_missing", {}).get("state") == "warning",
+          "a declared spare that is not there: %s" %
+          checks.get("raid.spare_missing", {}).get("summary"))
+    lab.run("rm -f /etc/mdadm/mdadm.conf")
+
     lab.run("printf '%s' > /tmp/fw.conf" % CONF)
     lab.spawn("forewarnd -c /tmp/fw.conf >/tmp/events.jsonl 2>/tmp/fw.log")
     time.sleep(3)
