@@ -459,22 +459,33 @@ probe_free(struct fw_probe *p)
 	free(p);
 }
 
+/* A fresh slot at the tail of the queue, or NULL with *rc set. */
+static struct pending *
+queue_tail(struct fw_probe *p, int *rc)
+{
+	struct pending *pd;
+
+	*rc = p->closing ? -ECANCELED : p->n == FW_PROBE_QUEUE_MAX ? -EBUSY : 0;
+	if (*rc < 0)
+		return NULL;
+	pd = &p->queue[(p->head + p->n) % FW_PROBE_QUEUE_MAX];
+	memset(pd, 0, sizeof(*pd));
+	pd->id = p->next_id++;
+	return pd;
+}
+
 int
 probe_submit(struct fw_probe *p, enum fw_probe_op op, const char *dev,
     uint32_t deadline_ms, probe_cb cb, void *arg)
 {
 	struct pending *pd;
+	int rc;
 
 	if (op < FW_PROBE_ATA_SMART || op > FW_PROBE_OPEN || !valid_name(dev) ||
 	    cb == NULL || deadline_ms == 0)
 		return -EINVAL;
-	if (p->closing)
-		return -ECANCELED;
-	if (p->n == FW_PROBE_QUEUE_MAX)
-		return -EBUSY;
-	pd = &p->queue[(p->head + p->n) % FW_PROBE_QUEUE_MAX];
-	memset(pd, 0, sizeof(*pd));
-	pd->id = p->next_id++;
+	if ((pd = queue_tail(p, &rc)) == NULL)
+		return rc;
 	pd->op = op;
 	fw_strlcpy(pd->dev, dev, sizeof(pd->dev));
 	pd->deadline_ms = deadline_ms;
@@ -491,6 +502,7 @@ probe_exec(struct fw_probe *p, const char *const *argv, uint32_t timeout_ms,
 {
 	struct pending *pd;
 	size_t i, len = 0, n;
+	int rc;
 
 	if (argv == NULL || argv[0] == NULL || cb == NULL || timeout_ms == 0 ||
 	    timeout_ms > 24 * 3600 * 1000u)
@@ -500,13 +512,8 @@ probe_exec(struct fw_probe *p, const char *const *argv, uint32_t timeout_ms,
 		if (len > FW_PROBE_ARGS_MAX || i >= 62)
 			return -EINVAL;
 	}
-	if (p->closing)
-		return -ECANCELED;
-	if (p->n == FW_PROBE_QUEUE_MAX)
-		return -EBUSY;
-	pd = &p->queue[(p->head + p->n) % FW_PROBE_QUEUE_MAX];
-	memset(pd, 0, sizeof(*pd));
-	pd->id = p->next_id++;
+	if ((pd = queue_tail(p, &rc)) == NULL)
+		return rc;
 	pd->op = FW_PROBE_EXEC;
 	fw_strlcpy(pd->dev, "exec", sizeof(pd->dev));
 	pd->args = xmalloc(len);
