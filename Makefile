@@ -19,7 +19,7 @@ VERSION	:= 0.1.0
 # behind a pkg-config test).
 COLLECTORS	:= agent host hwraid
 ifeq ($(shell pkg-config --exists libatasmart libudev && echo y),y)
-COLLECTORS	+= disks mdraid
+COLLECTORS	+= disks mdraid kmsg
 PKGS_OPT	+= libatasmart libudev
 endif
 # Sink types: agent/sinks/NAME.c exporting NAME_sink_type.

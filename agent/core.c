@@ -543,6 +543,14 @@ ctx_report_commit(struct fw_ctx *ctx, struct fw_report *r)
 	free(r);
 }
 
+void
+ctx_report_discard(struct fw_ctx *ctx, struct fw_report *r)
+{
+	(void)ctx;
+	report_close(r);
+	free(r);
+}
+
 struct fw_probe *
 ctx_probe(struct fw_ctx *ctx)
 {
@@ -574,6 +582,41 @@ ctx_fail(struct fw_ctx *ctx, int err, const char *fmt, ...)
 		core_poke_self(ctx->core);
 	ctx->async_error = err < 0 ? err : 0;
 	fw_strlcpy(ctx->async_msg, msg, sizeof(ctx->async_msg));
+}
+
+struct cond_walk {
+	struct fw_ctx	*ctx;
+	void		(*cb)(enum fw_kind, const char *, const char *,
+			    enum fw_state, void *);
+	void		*arg;
+};
+
+static void
+cond_visit(const struct fw_condition *c, void *arg)
+{
+	struct cond_walk *w = arg;
+	char kind[32];
+	const char *slash = strchr(c->key, '/');
+	enum fw_kind k;
+
+	if (c->state == FW_STATE_OK || slash == NULL ||
+	    (size_t)(slash - c->key) >= sizeof(kind) ||
+	    check_def_find(w->ctx->c->checks, c->check) == NULL)
+		return;
+	memcpy(kind, c->key, (size_t)(slash - c->key));
+	kind[slash - c->key] = '\0';
+	if (kind_from_name(kind, &k) < 0)
+		return;
+	w->cb(k, slash + 1, c->check, c->state, w->arg);
+}
+
+void
+ctx_conditions(struct fw_ctx *ctx, void (*cb)(enum fw_kind, const char *,
+    const char *, enum fw_state, void *), void *arg)
+{
+	struct cond_walk w = { ctx, cb, arg };
+
+	health_foreach(ctx->core->health, cond_visit, &w);
 }
 
 struct fw_probe *

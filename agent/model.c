@@ -18,6 +18,7 @@ static const char *const kind_names[FW_KIND_COUNT] = {
 	[FW_KIND_ROUTER_LINK] = "router_link",
 	[FW_KIND_BGP_PEER] = "bgp_peer",
 	[FW_KIND_AGENT] = "agent",
+	[FW_KIND_FILESYSTEM] = "filesystem",
 };
 
 static const char *const state_names[FW_STATE_COUNT] = {

@@ -77,6 +77,8 @@ const char *ctx_instance(const struct fw_ctx *ctx);
  */
 struct fw_report *ctx_report_open(struct fw_ctx *ctx);
 void	ctx_report_commit(struct fw_ctx *ctx, struct fw_report *r);
+/* Close one without evaluating it (it served to look an entity up). */
+void	ctx_report_discard(struct fw_ctx *ctx, struct fw_report *r);
 
 /*
  * Say that work finished outside poll() failed (err -errno, and what: the
@@ -85,6 +87,16 @@ void	ctx_report_commit(struct fw_ctx *ctx, struct fw_report *r);
  */
 void	ctx_fail(struct fw_ctx *ctx, int err, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+
+/*
+ * The conditions of this collector's checks that are not ok (restored from
+ * the store at start, or raised since): entity kind and id, check, state.
+ * A collector that reports only when something happens (the kernel log)
+ * uses it to keep judging what it raised before a restart.
+ */
+void	ctx_conditions(struct fw_ctx *ctx,
+	    void (*cb)(enum fw_kind kind, const char *id, const char *check,
+	    enum fw_state state, void *arg), void *arg);
 
 /* The shared device probe helper (probe.h), started on first use. */
 struct fw_probe *ctx_probe(struct fw_ctx *ctx);

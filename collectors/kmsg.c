@@ -1,0 +1,680 @@
+/* The "kmsg" collector: the kernel log read from /dev/kmsg in the loop, classified by a table, attributed to disks, NICs, file systems and the host, counted per part and check. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "forewarn/collector.h"
+#include "forewarn/log.h"
+#include "forewarn/path.h"
+#include "forewarn/util.h"
+#include "disks_sysfs.h"
+#include "kmsg_parse.h"
+
+#define KMSG_HITS_MAX	256
+#define KMSG_BUF	8192		/* a record is at most ~8 KiB */
+#define KMSG_FILE_MAX	(4u << 20)	/* a fixture file read per poll */
+
+static const struct fw_check_def kmsg_checks[] = {
+#define K(code, help) { code, help, FW_CMP_NONE, NAN, NAN, 0, 1, 1, "count" }
+	K("disk.link_resets", "ATA link resets the kernel logged"),
+	K("disk.medium_errors", "medium (unreadable sector) errors the kernel "
+	    "logged: libata UNC, SCSI Medium Error, NVMe Unrecovered Read"),
+	K("disk.io_error_log", "I/O errors and failed commands the kernel "
+	    "logged"),
+	K("disk.rejected_io", "I/O rejected because the device went offline"),
+	K("disk.nvme_timeouts", "NVMe command timeouts"),
+	K("disk.nvme_resets", "NVMe controller resets and removals"),
+	K("disk.raid_member_failed", "md disabled the disk in an array"),
+	K("cpu.mce", "machine check events"),
+	K("cpu.thermal_throttle", "CPU clock throttled for temperature"),
+	K("memory.edac_ce", "corrected memory errors EDAC logged"),
+	K("memory.edac_ue", "uncorrected memory errors EDAC logged"),
+	K("pcie.aer_corrected", "corrected PCIe errors (AER)"),
+	K("pcie.aer_uncorrected", "uncorrected PCIe errors (AER)"),
+	K("net.tx_timeout", "transmit queue timeouts and hangs"),
+	K("fs.errors", "file system errors the kernel logged"),
+	K("fs.readonly", "a file system remounted read-only or shut down after "
+	    "errors"),
+	K("fs.error_count", "errors ext4 recorded in its superblock "
+	    "(errors_count), until fsck clears them"),
+	{ "kmsg.gap", "kernel log records lost: ring buffer overrun, or "
+	    "logged while the agent was not running and gone since",
+	    FW_CMP_NONE, NAN, NAN, 0, 1, 1, "count" },
+#undef K
+	{ .code = NULL }
+};
+
+static const struct fw_conf_key kmsg_keys[] = {
+	{ "window", FW_CONF_DURATION, "24h", 60000, 30LL * 86400000, NULL,
+	    "a check stays raised while its part logged within this window" },
+	{ .name = NULL }
+};
+
+/* What the log said about one part, for one check. */
+struct hit {
+	enum fw_kind	kind;
+	char		id[160];
+	char		name[64];
+	char		serial[64];
+	char		code[40];
+	enum kmsg_sev	sev;
+	const char	*what;
+	double		total;		/* all ever counted (persisted) */
+	char		last[200];	/* the last message */
+	bool		restored;	/* from a condition, nothing new yet */
+};
+
+struct kmsg_state {
+	struct fw_ctx		*ctx;
+	struct kmsg_classifier	*cls;
+	int			 fd;
+	bool			 watched;	/* the device: pushed */
+	uint64_t		 window_ms;
+	bool			 have_seq;
+	uint64_t		 seq;		/* last record taken */
+	uint64_t		 gaps;		/* records lost, all told */
+	bool			 gap_new;
+	char			 host_id[128];
+	char			 host_name[64];
+	struct hit		 hits[KMSG_HITS_MAX];
+	size_t			 n_hits;
+	char			*buf;
+	size_t			 len;
+	uint64_t		 records, classified;
+};
+
+/* ---- attribution: which part a message is about ---- */
+
+static bool
+disk_entity_of(const char *name, struct hit *h)
+{
+	struct disk_info info;
+
+	if (disk_info_read(name, &info) < 0)
+		return false;
+	h->kind = FW_KIND_DISK;
+	fw_strlcpy(h->id, info.id, sizeof(h->id));
+	fw_strlcpy(h->name, info.name, sizeof(h->name));
+	fw_strlcpy(h->serial, info.serial, sizeof(h->serial));
+	return true;
+}
+
+/* The last path component of a sysfs link, under --root. */
+static bool
+link_base(const char *path, char *out, size_t size, char *target,
+    size_t tsize)
+{
+	char full[PATH_MAX];
+	const char *b;
+	ssize_t n;
+
+	if (path_build(full, sizeof(full), "%s", path) < 0 ||
+	    (n = readlink(full, target, tsize - 1)) <= 0)
+		return false;
+	target[n] = '\0';
+	b = strrchr(target, '/');
+	fw_strlcpy(out, b != NULL ? b + 1 : target, size);
+	return true;
+}
+
+/* sda1 → sda; sda → sda; dm-0 and the like: false. */
+static bool
+whole_disk(const char *name, char *out, size_t size)
+{
+	char path[PATH_MAX], target[PATH_MAX], base[64], *slash;
+	struct stat st;
+
+	if (path_build(path, sizeof(path), "/sys/block/%s", name) == 0 &&
+	    stat(path, &st) == 0) {
+		fw_strlcpy(out, name, size);
+		return disk_name_wanted(name);
+	}
+	fw_snprintf(path, sizeof(path), "/sys/class/block/%s", name);
+	if (!link_base(path, base, sizeof(base), target, sizeof(target)))
+		return false;
+	/* .../block/sda/sda1: the parent is the disk. */
+	slash = strrchr(target, '/');
+	if (slash == NULL)
+		return false;
+	*slash = '\0';
+	slash = strrchr(target, '/');
+	if (slash == NULL)
+		return false;
+	fw_strlcpy(out, slash + 1, size);
+	return disk_name_wanted(out);
+}
+
+static bool
+ata_port_disk(const char *port, struct hit *h)
+{
+	char names[DISKS_MAX][DISK_NAME_MAX], path[PATH_MAX], target[PATH_MAX];
+	char base[64], want[32];
+	size_t i, n = disk_list(names, DISKS_MAX);
+
+	fw_snprintf(want, sizeof(want), "/ata%s/", port);
+	for (i = 0; i < n; i++) {
+		fw_snprintf(path, sizeof(path), "/sys/block/%s", names[i]);
+		if (link_base(path, base, sizeof(base), target,
+		    sizeof(target)) && strstr(target, want) != NULL)
+			return disk_entity_of(names[i], h);
+	}
+	return false;
+}
+
+/* The first directory entry under dir whose name starts with prefix. */
+static bool
+first_entry(const char *dir, const char *prefix, char *out, size_t size)
+{
+	struct dirent *de;
+	DIR *d = path_opendir(dir);
+	bool found = false;
+
+	if (d == NULL)
+		return false;
+	while (!found && (de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0) {
+			fw_strlcpy(out, de->d_name, size);
+			found = true;
+		}
+	closedir(d);
+	return found;
+}
+
+static bool
+nvme_ctrl_disk(const char *ctrl, struct hit *h)
+{
+	char dir[PATH_MAX], ns[DISK_NAME_MAX];
+
+	fw_snprintf(dir, sizeof(dir), "/sys/class/nvme/%s", ctrl);
+	return first_entry(dir, ctrl, ns, sizeof(ns)) && strchr(ns + strlen(ctrl),
+	    'n') != NULL && disk_entity_of(ns, h);
+}
+
+static bool
+nic_entity_of(const char *ifname, struct hit *h)
+{
+	char path[PATH_MAX], mac[64];
+
+	if (fw_snprintf(path, sizeof(path), "/sys/class/net/%s/address",
+	    ifname) < 0 || path_read_line(path, mac, sizeof(mac)) < 0)
+		return false;
+	h->kind = FW_KIND_NIC;
+	fw_strlcpy(h->id, mac, sizeof(h->id));
+	fw_strlcpy(h->name, ifname, sizeof(h->name));
+	return true;
+}
+
+static void
+host_entity(struct kmsg_state *s, struct hit *h)
+{
+	h->kind = FW_KIND_HOST;
+	fw_strlcpy(h->id, s->host_id, sizeof(h->id));
+	fw_strlcpy(h->name, s->host_name, sizeof(h->name));
+}
+
+/* A file system by its device: its UUID from /dev/disk/by-uuid. */
+static void
+fs_entity_of(const char *dev, struct hit *h)
+{
+	char target[PATH_MAX], base[64], path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	h->kind = FW_KIND_FILESYSTEM;
+	fw_snprintf(h->id, sizeof(h->id), "dev:%s", dev);
+	fw_strlcpy(h->name, dev, sizeof(h->name));
+	if ((d = path_opendir("/dev/disk/by-uuid")) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		fw_snprintf(path, sizeof(path), "/dev/disk/by-uuid/%s",
+		    de->d_name);
+		if (link_base(path, base, sizeof(base), target,
+		    sizeof(target)) && strcmp(base, dev) == 0) {
+			fw_snprintf(h->id, sizeof(h->id), "uuid:%s",
+			    de->d_name);
+			break;
+		}
+	}
+	closedir(d);
+}
+
+/* Fill h's part from a match; false when the part cannot be found. */
+static bool
+attribute(struct kmsg_state *s, const struct kmsg_match *m, struct hit *h)
+{
+	char disk[DISK_NAME_MAX], dir[PATH_MAX], name[64];
+
+	switch (m->rule->target) {
+	case KT_HOST:
+		host_entity(s, h);
+		return true;
+	case KT_ATA:
+		return ata_port_disk(m->part, h);
+	case KT_BLOCK:
+		return whole_disk(m->part, disk, sizeof(disk)) &&
+		    disk_entity_of(disk, h);
+	case KT_NVME:
+		return nvme_ctrl_disk(m->part, h);
+	case KT_SCSI:
+		fw_snprintf(dir, sizeof(dir), "/sys/bus/scsi/devices/%s/block",
+		    m->part);
+		return first_entry(dir, "", disk, sizeof(disk)) &&
+		    disk_entity_of(disk, h);
+	case KT_NET:
+		return nic_entity_of(m->part, h);
+	case KT_FS:
+		fs_entity_of(m->part, h);
+		return true;
+	case KT_MC:
+		h->kind = FW_KIND_MEMORY;
+		fw_snprintf(h->id, sizeof(h->id), "edac:mc%s", m->part);
+		fw_snprintf(h->name, sizeof(h->name), "mc%s", m->part);
+		return true;
+	case KT_PCI:
+		/* The disk or NIC behind the PCI function, else the host. */
+		fw_snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/nvme",
+		    m->part);
+		if (first_entry(dir, "nvme", name, sizeof(name)) &&
+		    nvme_ctrl_disk(name, h))
+			return true;
+		fw_snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/net",
+		    m->part);
+		if (first_entry(dir, "", name, sizeof(name)) && name[0] != '.' &&
+		    nic_entity_of(name, h))
+			return true;
+		host_entity(s, h);
+		return true;
+	}
+	return false;
+}
+
+/* ---- counting ---- */
+
+static struct hit *
+hit_get(struct kmsg_state *s, const struct hit *h, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_hits; i++)
+		if (s->hits[i].kind == h->kind &&
+		    strcmp(s->hits[i].id, h->id) == 0 &&
+		    strcmp(s->hits[i].code, code) == 0)
+			return &s->hits[i];
+	if (s->n_hits == KMSG_HITS_MAX)
+		return NULL;
+	s->hits[s->n_hits] = *h;
+	fw_strlcpy(s->hits[s->n_hits].code, code, sizeof(h->code));
+	return &s->hits[s->n_hits++];
+}
+
+static void
+take(struct kmsg_state *s, const struct kmsg_record *r)
+{
+	struct kmsg_match m;
+	struct hit h, *x;
+	char name[64];
+
+	s->records++;
+	/* Only the kernel's own: user space may write to /dev/kmsg too. */
+	if (r->facility != 0 || !kmsg_classify(s->cls, r->text, &m))
+		return;
+	memset(&h, 0, sizeof(h));
+	if (!attribute(s, &m, &h)) {
+		/* A part we cannot find (gone, or not a disk): the host. */
+		host_entity(s, &h);
+	}
+	if ((x = hit_get(s, &h, m.rule->code)) == NULL)
+		return;
+	if (x->restored || x->total == 0) {
+		/* Names may have changed since the condition was raised. */
+		fw_strlcpy(name, h.name, sizeof(name));
+		fw_strlcpy(x->name, name, sizeof(x->name));
+		fw_strlcpy(x->serial, h.serial, sizeof(x->serial));
+	}
+	x->restored = false;
+	x->sev = m.rule->sev;
+	x->what = m.rule->what;
+	x->total += 1;
+	fw_strlcpy(x->last, r->text, sizeof(x->last));
+	s->classified++;
+}
+
+/* ---- reading ---- */
+
+/* Records are taken once: not again after a restart, none skipped. */
+static void
+take_record(struct kmsg_state *s, const char *buf, size_t len)
+{
+	struct kmsg_record r;
+
+	if (kmsg_record_parse(buf, len, &r) < 0) {
+		log_debug("kmsg: a record not in the kmsg format skipped");
+		return;
+	}
+	if (s->have_seq && r.seq <= s->seq)
+		return;			/* taken before a restart */
+	if (s->have_seq && r.seq > s->seq + 1) {
+		s->gaps += r.seq - s->seq - 1;
+		s->gap_new = true;
+	}
+	s->have_seq = true;
+	s->seq = r.seq;
+	take(s, &r);
+}
+
+/* A regular file (a test fixture): whatever was appended, by lines. */
+static void
+read_file(struct kmsg_state *s)
+{
+	size_t start, i;
+	ssize_t n;
+
+	for (;;) {
+		if (s->len + KMSG_BUF > KMSG_FILE_MAX)
+			break;
+		s->buf = xreallocarray(s->buf, s->len + KMSG_BUF, 1);
+		n = read(s->fd, s->buf + s->len, KMSG_BUF);
+		if (n <= 0)
+			break;
+		s->len += (size_t)n;
+	}
+	/* A record: a line, then its " KEY=VALUE" lines. */
+	start = 0;
+	for (i = 0; i < s->len; i++) {
+		if (s->buf[i] != '\n' || (i + 1 < s->len && s->buf[i + 1] ==
+		    ' '))
+			continue;
+		take_record(s, s->buf + start, i - start + 1);
+		start = i + 1;
+	}
+	memmove(s->buf, s->buf + start, s->len - start);
+	s->len -= start;
+}
+
+/* The device: one record per read, until there is none. */
+static void
+read_device(struct kmsg_state *s)
+{
+	char buf[KMSG_BUF];
+	ssize_t n;
+
+	for (;;) {
+		n = read(s->fd, buf, sizeof(buf));
+		if (n > 0) {
+			take_record(s, buf, (size_t)n);
+			continue;
+		}
+		if (n < 0 && errno == EPIPE) {
+			/* Overwritten before we read them: the next read
+			 * goes on from the oldest left. */
+			log_warnx("kmsg: the kernel log ring overran; records "
+			    "were lost");
+			s->gaps++;
+			s->gap_new = true;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		break;		/* EAGAIN: all read */
+	}
+}
+
+/* ---- the report ---- */
+
+static struct fw_entity *
+log_entity(struct kmsg_state *s, struct fw_report *out)
+{
+	return report_entity(out, FW_KIND_AGENT, "kmsg", "kernel log");
+}
+
+static void
+report_all(struct kmsg_state *s, struct fw_report *out)
+{
+	struct fw_entity *e;
+	struct fw_check *c;
+	double rise, prev;
+	size_t i;
+
+	e = log_entity(s, out);
+	if (s->have_seq)
+		ctx_baseline(s->ctx, e, "kmsg_seq", (double)s->seq, &prev);
+	rise = ctx_rise(s->ctx, e, "kmsg_gaps", (double)s->gaps,
+	    (int64_t)s->window_ms);
+	c = report_check(out, e, "kmsg.gap", rise > 0 ? FW_STATE_WARNING :
+	    FW_STATE_OK, rise > 0 ? "kernel log: %.0f records lost (ring "
+	    "overrun, or gone while the agent was down)" : "kernel log: "
+	    "nothing lost", rise);
+	check_detail_num(c, "lost", rise);
+	report_reading(out, e, "kmsg_records", "", (double)s->records, NULL,
+	    NULL);
+	report_reading(out, e, "kmsg_classified", "", (double)s->classified,
+	    NULL, NULL);
+	for (i = 0; i < s->n_hits; i++) {
+		struct hit *h = &s->hits[i];
+		char total_name[64], who[160];
+
+		e = report_entity(out, h->kind, h->id, h->name);
+		if (h->serial[0] != '\0')
+			entity_label(e, "serial", "%s", h->serial);
+		fw_snprintf(total_name, sizeof(total_name), "kmsg_total_%s",
+		    h->code);
+		if (h->total > 0)
+			ctx_baseline(s->ctx, e, total_name, h->total, &prev);
+		rise = ctx_rise(s->ctx, e, h->code, h->total,
+		    (int64_t)s->window_ms);
+		fw_snprintf(who, sizeof(who), h->serial[0] ? "%s (%s)" : "%s",
+		    h->name, h->serial);
+		if (rise > 0) {
+			c = report_check(out, e, h->code, h->sev ==
+			    KS_CRITICAL ? FW_STATE_CRITICAL : FW_STATE_WARNING,
+			    "%s: %.0f %s in the kernel log within %llu h; last: "
+			    "%s", who, rise, h->what ? h->what : "messages",
+			    (unsigned long long)(s->window_ms / 3600000),
+			    h->last);
+			check_detail_str(c, "last_message", h->last);
+		} else {
+			c = report_check(out, e, h->code, FW_STATE_OK, "%s: "
+			    "nothing in the kernel log within %llu h", who,
+			    (unsigned long long)(s->window_ms / 3600000));
+		}
+		check_detail_num(c, "count", rise);
+		check_detail_num(c, "total", h->total);
+	}
+}
+
+/* ext4 keeps an error count in its superblock until fsck clears it. */
+static void
+report_ext4(struct kmsg_state *s, struct fw_report *out)
+{
+	char path[PATH_MAX], buf[64];
+	struct dirent *de;
+	struct fw_entity *e;
+	struct fw_check *c;
+	struct hit h;
+	uint64_t count;
+	DIR *d = path_opendir("/sys/fs/ext4");
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || strcmp(de->d_name, "features") == 0)
+			continue;
+		fw_snprintf(path, sizeof(path), "/sys/fs/ext4/%s/errors_count",
+		    de->d_name);
+		if (path_read_u64(path, 10, &count) < 0)
+			continue;
+		memset(&h, 0, sizeof(h));
+		fs_entity_of(de->d_name, &h);
+		e = report_entity(out, h.kind, h.id, h.name);
+		entity_label(e, "type", "ext4");
+		fw_snprintf(path, sizeof(path), "/sys/fs/ext4/%s/"
+		    "first_error_time", de->d_name);
+		buf[0] = '\0';
+		path_read_line(path, buf, sizeof(buf));
+		c = report_check(out, e, "fs.error_count", count > 0 ?
+		    FW_STATE_WARNING : FW_STATE_OK, count > 0 ? "%s: ext4 has "
+		    "recorded %llu errors (first at %s); run fsck" : "%s: ext4 "
+		    "records no errors", h.name, (unsigned long long)count,
+		    buf);
+		check_detail_num(c, "errors_count", (double)count);
+	}
+	closedir(d);
+}
+
+static int
+kmsg_poll(void *state, struct fw_report *out)
+{
+	struct kmsg_state *s = state;
+
+	if (s->fd >= 0)
+		s->watched ? read_device(s) : read_file(s);
+	report_all(s, out);
+	report_ext4(s, out);
+	return 0;
+}
+
+static int
+kmsg_ready(void *state, int fd, uint32_t events, struct fw_report *out)
+{
+	struct kmsg_state *s = state;
+	size_t before = s->classified;
+	bool gap = s->gap_new;
+
+	read_device(s);
+	/* Report only when something was classified or lost. */
+	if (s->classified != before || s->gap_new != gap || s->gap_new) {
+		s->gap_new = false;
+		report_all(s, out);
+	}
+	return 0;
+}
+
+/* A condition raised before a restart: keep judging it. */
+static void
+restore_one(enum fw_kind kind, const char *id, const char *check,
+    enum fw_state state, void *arg)
+{
+	struct kmsg_state *s = arg;
+	struct fw_report *r;
+	struct fw_entity *e;
+	struct hit h, *x;
+	char total_name[64];
+	double total;
+	int64_t when;
+	size_t i;
+
+	if (strcmp(check, "kmsg.gap") == 0 || strcmp(check,
+	    "fs.error_count") == 0)
+		return;
+	memset(&h, 0, sizeof(h));
+	h.kind = kind;
+	fw_strlcpy(h.id, id, sizeof(h.id));
+	fw_strlcpy(h.name, id, sizeof(h.name));
+	if ((x = hit_get(s, &h, check)) == NULL)
+		return;
+	x->restored = true;
+	for (i = 0; kmsg_rules[i].needle != NULL; i++)
+		if (strcmp(kmsg_rules[i].code, check) == 0) {
+			x->sev = kmsg_rules[i].sev;
+			x->what = kmsg_rules[i].what;
+		}
+	r = ctx_report_open(s->ctx);
+	e = report_entity(r, kind, id, id);
+	fw_strlcpy(x->name, entity_name(e), sizeof(x->name));
+	fw_snprintf(total_name, sizeof(total_name), "kmsg_total_%s", check);
+	if (ctx_baseline_peek(s->ctx, e, total_name, &total, &when) == 0)
+		x->total = total;
+	ctx_report_discard(s->ctx, r);
+	(void)state;
+}
+
+static int
+kmsg_init(const struct fw_conf_section *cs, struct fw_ctx *ctx, void **ret)
+{
+	struct kmsg_state *s = xcalloc(1, sizeof(*s));
+	struct fw_report *r;
+	struct fw_entity *e;
+	char buf[256];
+	double seq;
+	int64_t when;
+
+	s->ctx = ctx;
+	s->fd = -1;
+	*ret = s;
+	s->window_ms = conf_get_duration_ms(cs, kmsg_keys, "window");
+	if ((s->cls = kmsg_classifier_new()) == NULL)
+		return -EINVAL;
+	/* The host as the host collector names it. */
+	if (path_read_line("/proc/sys/kernel/hostname", buf, sizeof(buf)) < 0)
+		fw_strlcpy(buf, "localhost", sizeof(buf));
+	fw_sanitize(s->host_name, sizeof(s->host_name), buf, sizeof(buf));
+	if (path_read_line("/etc/machine-id", buf, sizeof(buf)) == 0 &&
+	    buf[0] != '\0')
+		fw_sanitize(s->host_id, sizeof(s->host_id), buf, sizeof(buf));
+	else
+		fw_strlcpy(s->host_id, s->host_name, sizeof(s->host_id));
+	s->fd = path_open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (s->fd < 0) {
+		log_info("kmsg: cannot read the kernel log: %s",
+		    strerror(-s->fd));
+		return s->fd;
+	}
+	/* Where we stopped: the sequence taken last, from the store. */
+	r = ctx_report_open(ctx);
+	e = log_entity(s, r);
+	if (ctx_baseline_peek(ctx, e, "kmsg_seq", &seq, &when) == 0 &&
+	    seq >= 0) {
+		s->have_seq = true;
+		s->seq = (uint64_t)seq;
+	} else {
+		/* First run: from now on, not the boot's history. */
+		lseek(s->fd, 0, SEEK_END);
+	}
+	ctx_report_discard(ctx, r);
+	ctx_conditions(ctx, restore_one, s);
+	s->watched = ctx_watch_fd(ctx, s->fd, EPOLLIN) == 0;
+	if (s->watched) {
+		read_device(s);
+		s->gap_new = false;
+	}
+	return 0;
+}
+
+static void
+kmsg_teardown(void *state)
+{
+	struct kmsg_state *s = state;
+
+	if (s == NULL)
+		return;
+	if (s->fd >= 0) {
+		if (s->watched)
+			ctx_unwatch_fd(s->ctx, s->fd);
+		close(s->fd);
+	}
+	kmsg_classifier_free(s->cls);
+	free(s->buf);
+	free(s);
+}
+
+const struct fw_collector kmsg_collector = {
+	.name = "kmsg",
+	.interval_ms = 60 * 1000,
+	.keys = kmsg_keys,
+	.checks = kmsg_checks,
+	.init = kmsg_init,
+	.poll = kmsg_poll,
+	.ready = kmsg_ready,
+	.teardown = kmsg_teardown,
+};
