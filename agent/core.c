@@ -374,12 +374,16 @@ instance_init(struct fw_ctx *ctx)
 {
 	int rc;
 
+	ctx->state = NULL;
 	rc = ctx->c->init(ctx->cs, ctx, &ctx->state);
 	if (rc < 0) {
 		if (ctx->init_error != rc)
 			log_warnx("collector '%s' could not start: %s",
 			    ctx->name, strerror(-rc));
 		ctx->init_error = rc;
+		/* The half-built state is the collector's to free. */
+		if (ctx->state != NULL && ctx->c->teardown != NULL)
+			ctx->c->teardown(ctx->state);
 		ctx->state = NULL;
 		return rc;
 	}

@@ -446,6 +446,8 @@ report_all(struct kmsg_state *s, struct fw_report *out)
 	double rise, prev;
 	size_t i;
 
+	if (s->fd < 0)
+		goto hits;	/* not watched: no log entity to speak of */
 	e = log_entity(s, out);
 	if (s->have_seq)
 		ctx_baseline(s->ctx, e, "kmsg_seq", (double)s->seq, &prev);
@@ -460,6 +462,7 @@ report_all(struct kmsg_state *s, struct fw_report *out)
 	    NULL);
 	report_reading(out, e, "kmsg_classified", "", (double)s->classified,
 	    NULL, NULL);
+hits:
 	for (i = 0; i < s->n_hits; i++) {
 		struct hit *h = &s->hits[i];
 		char total_name[64], who[160];
@@ -608,6 +611,7 @@ kmsg_init(const struct fw_conf_section *cs, struct fw_ctx *ctx, void **ret)
 	char buf[256];
 	double seq;
 	int64_t when;
+	int rc;
 
 	s->ctx = ctx;
 	s->fd = -1;
@@ -625,10 +629,18 @@ kmsg_init(const struct fw_conf_section *cs, struct fw_ctx *ctx, void **ret)
 	else
 		fw_strlcpy(s->host_id, s->host_name, sizeof(s->host_id));
 	s->fd = path_open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (s->fd == -ENOENT) {
+		/* A container or a fixture root: not available, said once. */
+		log_info("kmsg: no /dev/kmsg; the kernel log is not watched");
+		return 0;
+	}
 	if (s->fd < 0) {
-		log_info("kmsg: cannot read the kernel log: %s",
-		    strerror(-s->fd));
-		return s->fd;
+		rc = s->fd;
+		s->fd = -1;
+		log_warnx("kmsg: cannot read /dev/kmsg: %s (reading it needs "
+		    "CAP_SYSLOG where kernel.dmesg_restrict is 1)",
+		    strerror(-rc));
+		return rc;
 	}
 	/* Where we stopped: the sequence taken last, from the store. */
 	r = ctx_report_open(ctx);

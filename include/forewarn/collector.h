@@ -25,7 +25,10 @@ struct fw_collector {
 					   interval are implied) */
 	const struct fw_check_def *checks;	/* ends with { NULL } */
 
-	/* cs may be NULL (no section): use defaults.  0 or -errno. */
+	/*
+	 * cs may be NULL (no section): use defaults.  0 or -errno; on an
+	 * error a state already stored in *ret_state is torn down.
+	 */
 	int	(*init)(const struct fw_conf_section *cs, struct fw_ctx *ctx,
 		    void **ret_state);
 	/* One pass: report everything.  Must not block. */
@@ -33,7 +36,7 @@ struct fw_collector {
 	/* A watched fd is ready.  May be NULL when nothing is watched. */
 	int	(*ready)(void *state, int fd, uint32_t events,
 		    struct fw_report *out);
-	/* NULL-safe and safe on a half-built state. */
+	/* NULL-safe and safe on a half-built state (a failed init). */
 	void	(*teardown)(void *state);
 };
 
