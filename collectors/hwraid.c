@@ -51,8 +51,8 @@ static const struct fw_check_def hw_checks[] = {
 
 static const struct fw_conf_key hw_keys[] = {
 	{ "storcli", FW_CONF_STRING, "auto", 0, 0, NULL,
-	    "storcli/storcli64/perccli(64) to run: auto (the usual install "
-	    "paths), off, or an absolute path" },
+	    "storcli/storcli64/perccli(64)/storcli2/perccli2 to run: auto (the "
+	    "usual install paths), off, or an absolute path" },
 	{ "ssacli", FW_CONF_STRING, "auto", 0, 0, NULL,
 	    "ssacli/hpssacli/hpacucli to run: auto, off, or an absolute path" },
 	{ "arcconf", FW_CONF_STRING, "auto", 0, 0, NULL,
@@ -66,6 +66,7 @@ static const struct fw_conf_key hw_keys[] = {
 static const char *const storcli_paths[] = {
 	"/opt/MegaRAID/storcli/storcli64", "/opt/MegaRAID/storcli/storcli",
 	"/opt/MegaRAID/perccli/perccli64", "/opt/MegaRAID/perccli/perccli",
+	"/opt/MegaRAID/storcli2/storcli2", "/opt/MegaRAID/perccli2/perccli2",
 	"/opt/lsi/storcli/storcli", "/opt/dell/perccli/perccli64",
 	"/usr/local/sbin/storcli64", "/usr/local/sbin/storcli",
 	"/usr/local/sbin/perccli64", "/usr/local/sbin/perccli",
@@ -139,6 +140,7 @@ struct hw_state {
 		char	eta[64];
 	}			 rebuild[HW_PD_MAX];
 	size_t			 n_rebuild;
+	char			 none[128];	/* storcli: "No Controller found" */
 };
 
 /* ---- names and identities ---- */
@@ -276,7 +278,8 @@ check_controller(struct hw_state *s, struct fw_report *out,
 		    s->tool[c->tool]);
 		return;
 	}
-	if (strcasecmp(st_l, "Optimal") == 0)
+	/* An HBA (mpt3sas) says "OK" where a MegaRAID says "Optimal". */
+	if (strcasecmp(st_l, "Optimal") == 0 || strcasecmp(st_l, "OK") == 0)
 		st = FW_STATE_OK;
 	else if (strcasecmp(st_l, "Needs Attention") == 0)
 		st = FW_STATE_WARNING;
@@ -372,6 +375,9 @@ pd_state_judge(const char *st)
 	    "Missing", "Frgn", "UBUnsp" };
 	size_t i;
 
+	/* "-": the controller keeps no state for it (an IR-mode HBA). */
+	if (strcmp(st, "-") == 0)
+		return FW_STATE_UNKNOWN;
 	for (i = 0; i < FW_ARRAY_SIZE(fine); i++)
 		if (strcmp(st, fine[i]) == 0)
 			return FW_STATE_OK;
@@ -412,7 +418,8 @@ report_pd(struct hw_state *s, struct fw_report *out, const struct hw_ctrl *c,
 
 	pd_name(c, p, name, sizeof(name));
 	pd_id(c, p, cid, name, id, sizeof(id));
-	fw_snprintf(who, 96, "%s (%s)", name, p->serial[0] ? p->serial : id);
+	fw_snprintf(who, 96, "%s (%s)", name, p->serial[0] != '\0' &&
+	    !serial_shared(c, p) ? p->serial : id);
 	d = report_entity(out, FW_KIND_DISK, id, name);
 	if (p->model[0] != '\0')
 		entity_label(d, "model", "%s", p->model);
@@ -444,8 +451,12 @@ report_pd(struct hw_state *s, struct fw_report *out, const struct hw_ctrl *c,
 	k = report_check(out, d, "raid.pd_state", st, "%s on %s: %s", who,
 	    cid, p->state);
 	check_detail_str(k, "state", p->state);
+	if (isfinite(p->temp_c))
+		report_reading(out, d, "temperature", "celsius", p->temp_c,
+		    NULL, NULL);
+	/* Counts the controller does not keep ("N/A") are not judged. */
 	if (!p->detailed)
-		return;
+		goto counters;
 	k = report_check(out, d, "raid.pd_predictive_failure",
 	    p->predictive > 0 || p->smart_alert ? FW_STATE_CRITICAL :
 	    FW_STATE_OK, p->predictive > 0 || p->smart_alert ? "%s: the "
@@ -455,9 +466,9 @@ report_pd(struct hw_state *s, struct fw_report *out, const struct hw_ctrl *c,
 	    ", SMART alert" : "");
 	check_detail_num(k, "predictive_failure_count", (double)p->predictive);
 	check_detail_str(k, "smart_alert", p->smart_alert ? "yes" : "no");
-	if (isfinite(p->temp_c))
-		report_reading(out, d, "temperature", "celsius", p->temp_c,
-		    NULL, NULL);
+	report_reading(out, d, "predictive_failures", "",
+	    (double)p->predictive, NULL, NULL);
+counters:
 	if (!p->counters)
 		return;
 	rise = ctx_rise(s->ctx, d, "hw_media_errors", (double)p->media_errors,
@@ -476,8 +487,6 @@ report_pd(struct hw_state *s, struct fw_report *out, const struct hw_ctrl *c,
 	    NULL, NULL);
 	report_reading(out, d, "other_errors", "", (double)p->other_errors,
 	    NULL, NULL);
-	report_reading(out, d, "predictive_failures", "",
-	    (double)p->predictive, NULL, NULL);
 }
 
 static void
@@ -723,6 +732,9 @@ digest(struct hw_state *s, const struct hw_cmd *cmd,
 				if (strcmp(c->pds[j].norm, "Rbld") == 0)
 					rbld = true;
 			}
+			/* An HBA's details came with its drives. */
+			if (c->pd_details)
+				enc = bare = false;
 			if (enc)
 				queue(s, HW_STORCLI, ST_DRIVES, i, 0,
 				    "/c%d/eall/sall show all J", c->index);
@@ -730,6 +742,12 @@ digest(struct hw_state *s, const struct hw_cmd *cmd,
 				queue(s, HW_STORCLI, ST_DRIVES, i, 0,
 				    "/c%d/sall show all J", c->index);
 		}
+		/* Said once, not every pass: nothing to watch is no error. */
+		if (strcmp(rep->none, s->none) != 0 && rep->none[0] != '\0')
+			log_info("hwraid: %s /call show all J says \"%s\": no "
+			    "MegaRAID or PERC controller to watch",
+			    s->tool[HW_STORCLI], rep->none);
+		fw_strlcpy(s->none, rep->none, sizeof(s->none));
 		s->n_rebuild = 0;
 		if (rbld)
 			queue(s, HW_STORCLI, ST_REBUILD, 0, 0,
@@ -931,6 +949,7 @@ hw_poll(void *state, struct fw_report *out)
 	s->problem[0] = '\0';
 	memset(s->failed, 0, sizeof(s->failed));
 	s->rep->n_ctrls = 0;
+	s->rep->none[0] = '\0';
 	s->n_cmds = 0;
 	s->next_cmd = 0;
 	if (s->tool[HW_STORCLI][0] != '\0')

@@ -1,7 +1,8 @@
 /*
  * Decoding the RAID controller tools' outputs into one model: storcli /
  * storcli64 / perccli JSON (the " J" suffix: "/call show all J" and the
- * drive details of "/call/eall/sall show all J"), HPE ssacli (also
+ * drive details of "/call/eall/sall show all J"), in both the storcli 007
+ * layout and that of storcli2 / perccli2 (008), HPE ssacli (also
  * hpssacli, hpacucli) text ("ctrl all show status", "ctrl slot=N ld all
  * show", "ctrl slot=N pd all show") and Adaptec/Microchip arcconf text
  * ("GETCONFIG N AL").  Pure functions over a buffer, so the unit tests and
@@ -45,11 +46,12 @@ struct hw_pd {
 	char		state[32];	/* as the tool says it */
 	char		norm[8];	/* "Onln", "Rbld", "UBad", "Failed", ... */
 	char		slot_name[32];	/* ssacli "1I:1:2"; else "" */
+	int		chan, dev;	/* arcconf "Reported Channel,Device"; -1 */
 	char		intf[8], med[8];
 	char		model[HW_STR];
 	/* From the drive details, when they were read and matched. */
-	bool		detailed;	/* predictive failure known */
-	bool		counters;	/* media/other error counts known */
+	bool		detailed;	/* predictive failure known (not "N/A") */
+	bool		counters;	/* media error count known (not "N/A") */
 	char		serial[HW_STR];
 	char		wwn[32];
 	char		firmware[32];
@@ -63,6 +65,7 @@ struct hw_ctrl {
 	int		index;		/* /cN; ssacli slot; arcconf number */
 	char		slot[16];	/* ssacli: "0", "0b" */
 	bool		ok;		/* its Command Status said Success */
+	bool		pd_details;	/* the drives' details came with it */
 	char		failure[128];	/* what it said otherwise */
 	char		model[HW_STR];
 	char		serial[HW_STR];
@@ -83,6 +86,7 @@ struct hw_ctrl {
 struct hw_report {
 	struct hw_ctrl	ctrls[HW_CTRL_MAX];
 	size_t		n_ctrls;
+	char		none[128];	/* the tool's words for "no controller" */
 };
 
 /*
@@ -90,13 +94,17 @@ struct hw_report {
  * "/call show all J" into out.  0, or -EINVAL with err
  * naming what and where ("Controllers[0].Response Data.VD LIST[1].State:
  * not a string"); a controller whose own Command Status failed is kept
- * with ok false and its description.
+ * with ok false and its description.  "No Controller found" is no
+ * controller, and its words are kept in out->none.  The drives of an HBA's
+ * "Physical Device Information" come with their details (pd_details).
  */
 int	storcli_parse_show(const char *json, size_t len, struct hw_report *out,
 	    char *err, size_t err_size);
 /*
  * "/call/eall/sall show all J": the details of each drive, matched to the
- * drives of out by controller, enclosure and slot.  0 or -EINVAL as above.
+ * drives of out by controller, enclosure and slot ("Drive /c0/e252/s1 -
+ * Detailed Information", or storcli2's "Drives List").  A count the
+ * controller gives as "N/A" stays unknown.  0 or -EINVAL as above.
  */
 int	storcli_parse_drives(const char *json, size_t len,
 	    struct hw_report *out, char *err, size_t err_size);

@@ -1,4 +1,4 @@
-/* storcli/perccli JSON: controllers, virtual drives, drives, cache protection; every complaint names the place in the output. */
+/* storcli/perccli JSON (storcli 007 and storcli2/perccli2 008 layouts): controllers, virtual drives, drives, cache protection; every complaint names the place in the output. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -81,6 +81,21 @@ count_of(json_t *o, const char *key)
 	double d;
 
 	return num_of(o, key, &d) && d > 0 && d < 1e18 ? (uint64_t)d : 0;
+}
+
+/*
+ * A count the controller keeps: false for "N/A", which an HBA in IT mode
+ * says of the error counts it does not keep (unknown, not 0).
+ */
+static bool
+count_known(json_t *o, const char *key, uint64_t *ret)
+{
+	double d;
+
+	if (!num_of(o, key, &d))
+		return false;
+	*ret = d > 0 && d < 1e18 ? (uint64_t)d : 0;
+	return true;
 }
 
 /* " 30C (86.00 F)", "28C", 50: degrees Celsius, or NAN. */
@@ -177,6 +192,43 @@ command_ok(json_t *c, int *index, char *failure, size_t size)
 	return false;
 }
 
+/*
+ * storcli2 and perccli2 say a drive's role (State: Conf, UConf, JBOD, GHS,
+ * DHS, with suffixes such as Shld, Dgrd, Sntz, Unsp) apart from its
+ * condition (Status: Online, Good, Rebuild, Replace, Offline, Failed,
+ * Missing, Bad, Unusable); storcli 007 has one word for both.  A bad
+ * condition wins over any role.
+ */
+static const char *
+storcli2_pd_norm(const char *state, const char *status)
+{
+	static const struct { const char *status, *norm; } cond[] = {
+		{ "Failed", "Failed" }, { "Offline", "Offln" },
+		{ "Missing", "Msng" }, { "Bad", "UBad" }, { "Unusable", "UBad" },
+		{ "Rebuild", "Rbld" }, { "Replace", "Cpybck" },
+	};
+	size_t i;
+
+	for (i = 0; i < FW_ARRAY_SIZE(cond); i++)
+		if (strcmp(status, cond[i].status) == 0)
+			return cond[i].norm;
+	if (strcmp(status, "Online") != 0 && strcmp(status, "Good") != 0)
+		return "?";
+	if (strncmp(state, "GHS", 3) == 0)
+		return "GHS";
+	if (strncmp(state, "DHS", 3) == 0)
+		return "DHS";
+	if (strncmp(state, "JBOD", 4) == 0 || strcmp(state, "Shld") == 0)
+		return "JBOD";
+	if (strcmp(state, "UConfUnsp") == 0)
+		return "UGUnsp";
+	if (strncmp(state, "UConf", 5) == 0)
+		return "UGood";
+	if (strncmp(state, "Conf", 4) == 0)
+		return "Onln";
+	return "?";
+}
+
 static int
 parse_vds(struct where *w, json_t *list, struct hw_ctrl *c)
 {
@@ -213,6 +265,8 @@ parse_vds(struct where *w, json_t *list, struct hw_ctrl *c)
 			return fail(w, "no \"State\"");
 		fw_strlcpy(d->norm, d->state, sizeof(d->norm));
 		str_of(v, "Cache", d->cache, sizeof(d->cache));
+		if (d->cache[0] == '\0')	/* storcli2: "NR,WB" */
+			str_of(v, "CurrentCache", d->cache, sizeof(d->cache));
 		str_of(v, "Name", d->name, sizeof(d->name));
 		c->n_vds++;
 	}
@@ -224,7 +278,7 @@ static int
 parse_pds(struct where *w, json_t *list, struct hw_ctrl *c)
 {
 	size_t i, base = strlen(w->path);
-	char es[32], dg[16], *end;
+	char es[32], dg[16], status[16], both[32], *end;
 	json_t *v;
 	double d;
 
@@ -241,7 +295,8 @@ parse_pds(struct where *w, json_t *list, struct hw_ctrl *c)
 		str_of(v, "EID:Slt", es, sizeof(es));
 		if (!eid_slot(es, &p->eid, &p->slot))
 			return fail(w, "\"EID:Slt\" is not EID:SLOT: '%s'", es);
-		p->did = num_of(v, "DID", &d) ? (int)d : -1;
+		p->did = num_of(v, "DID", &d) || num_of(v, "PID", &d) ? (int)d :
+		    -1;
 		/* "DG" is a number, or "-" when the drive is in none. */
 		p->dg = -1;
 		if (num_of(v, "DG", &d) && d >= 0 && d < 65536)
@@ -256,7 +311,15 @@ parse_pds(struct where *w, json_t *list, struct hw_ctrl *c)
 		str_of(v, "State", p->state, sizeof(p->state));
 		if (p->state[0] == '\0')
 			return fail(w, "no \"State\"");
-		fw_strlcpy(p->norm, p->state, sizeof(p->norm));
+		str_of(v, "Status", status, sizeof(status));
+		if (status[0] != '\0') {
+			fw_strlcpy(p->norm, storcli2_pd_norm(p->state, status),
+			    sizeof(p->norm));
+			fw_snprintf(both, sizeof(both), "%s, %s", p->state,
+			    status);
+			fw_strlcpy(p->state, both, sizeof(p->state));
+		} else
+			fw_strlcpy(p->norm, p->state, sizeof(p->norm));
 		str_of(v, "Intf", p->intf, sizeof(p->intf));
 		str_of(v, "Med", p->med, sizeof(p->med));
 		str_of(v, "Model", p->model, sizeof(p->model));
@@ -266,13 +329,14 @@ parse_pds(struct where *w, json_t *list, struct hw_ctrl *c)
 	return 0;
 }
 
-/* Cachevault_Info / BBU_Info: the first unit's state. */
+/* Cachevault_Info / BBU_Info / storcli2 Energy Pack Info: the first unit. */
 static void
 parse_cache(json_t *rd, struct hw_ctrl *c)
 {
-	static const struct { const char *key, *kind; } units[] = {
-		{ "Cachevault_Info", "CacheVault" },
-		{ "BBU_Info", "BBU" },
+	static const struct { const char *key, *kind, *state; } units[] = {
+		{ "Cachevault_Info", "CacheVault", "State" },
+		{ "BBU_Info", "BBU", "State" },
+		{ "Energy Pack Info", "Energy Pack", "Status" },
 	};
 	size_t i;
 	json_t *l;
@@ -282,97 +346,10 @@ parse_cache(json_t *rd, struct hw_ctrl *c)
 		if (!json_is_array(l) || json_array_size(l) == 0)
 			continue;
 		fw_strlcpy(c->cache_kind, units[i].kind, sizeof(c->cache_kind));
-		str_of(json_array_get(l, 0), "State", c->cache_state,
+		str_of(json_array_get(l, 0), units[i].state, c->cache_state,
 		    sizeof(c->cache_state));
 		return;
 	}
-}
-
-int
-storcli_parse_show(const char *json, size_t len, struct hw_report *out,
-    char *err, size_t err_size)
-{
-	struct where w = { err, err_size, "" };
-	json_t *root, *ctrls, *c, *rd, *o, *l;
-	struct hw_ctrl *hc;
-	size_t i;
-	int rc = 0;
-
-	if ((root = parse(json, len, &w, &ctrls)) == NULL)
-		return -EINVAL;
-	json_array_foreach(ctrls, i, c) {
-		if (out->n_ctrls == HW_CTRL_MAX)
-			break;
-		snprintf(w.path, sizeof(w.path), "Controllers[%zu]", i);
-		if (!json_is_object(c)) {
-			rc = fail(&w, "not an object");
-			break;
-		}
-		hc = &out->ctrls[out->n_ctrls];
-		memset(hc, 0, offsetof(struct hw_ctrl, vds));
-		hc->n_vds = hc->n_pds = 0;
-		hc->tool = HW_STORCLI;
-		hc->roc_temp_c = NAN;
-		hc->ok = command_ok(c, &hc->index, hc->failure,
-		    sizeof(hc->failure));
-		if (hc->index < 0)
-			hc->index = (int)i;
-		rd = json_object_get(c, "Response Data");
-		if (!hc->ok || !json_is_object(rd)) {
-			/* "No Controller found" on a box without one. */
-			if (hc->ok) {
-				hc->ok = false;
-				fw_strlcpy(hc->failure, "no Response Data",
-				    sizeof(hc->failure));
-			}
-			if (strstr(hc->failure, "No Controller") == NULL)
-				out->n_ctrls++;
-			continue;
-		}
-		o = json_object_get(rd, "Basics");
-		str_of(o, "Model", hc->model, sizeof(hc->model));
-		str_of(o, "Serial Number", hc->serial, sizeof(hc->serial));
-		o = json_object_get(rd, "Version");
-		str_of(o, "Firmware Version", hc->firmware,
-		    sizeof(hc->firmware));
-		o = json_object_get(rd, "Status");
-		/* Absent from some versions' output: judged unknown. */
-		str_of(o, "Controller Status", hc->status, sizeof(hc->status));
-		if (json_object_get(o, "Memory Uncorrectable Errors") != NULL) {
-			hc->has_mem = true;
-			hc->mem_uncorrectable = count_of(o,
-			    "Memory Uncorrectable Errors");
-			hc->mem_correctable = count_of(o,
-			    "Memory Correctable Errors");
-		}
-		o = json_object_get(rd, "HwCfg");
-		hc->roc_temp_c = temp_of(o, "ROC temperature(Degree Celsius)");
-		if (isnan(hc->roc_temp_c))
-			hc->roc_temp_c = temp_of(o,
-			    "ROC temperature(Degree Celcius)");
-		parse_cache(rd, hc);
-		if ((l = json_object_get(rd, "VD LIST")) != NULL) {
-			snprintf(w.path, sizeof(w.path), "Controllers[%zu]."
-			    "Response Data.VD LIST", i);
-			if (!json_is_array(l) || (rc = parse_vds(&w, l, hc)) < 0) {
-				rc = json_is_array(l) ? rc : fail(&w,
-				    "not an array");
-				break;
-			}
-		}
-		if ((l = json_object_get(rd, "PD LIST")) != NULL) {
-			snprintf(w.path, sizeof(w.path), "Controllers[%zu]."
-			    "Response Data.PD LIST", i);
-			if (!json_is_array(l) || (rc = parse_pds(&w, l, hc)) < 0) {
-				rc = json_is_array(l) ? rc : fail(&w,
-				    "not an array");
-				break;
-			}
-		}
-		out->n_ctrls++;
-	}
-	json_decref(root);
-	return rc;
 }
 
 static struct hw_ctrl *
@@ -386,12 +363,22 @@ ctrl_by_index(struct hw_report *r, int index)
 	return NULL;
 }
 
+static struct hw_pd *
+pd_at(struct hw_ctrl *c, int eid, int slot)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_pds; i++)
+		if (c->pds[i].eid == eid && c->pds[i].slot == slot)
+			return &c->pds[i];
+	return NULL;
+}
+
 /* "Drive /c0/e252/s1" or "Drive /c0/s1": the drive it names. */
 static struct hw_pd *
 pd_by_name(struct hw_ctrl *c, const char *key, size_t *ret_len)
 {
 	int ctl, eid = -1, slot, n = 0;
-	size_t i;
 
 	if (sscanf(key, "Drive /c%d/e%d/s%d%n", &ctl, &eid, &slot, &n) != 3) {
 		eid = -1;
@@ -402,10 +389,25 @@ pd_by_name(struct hw_ctrl *c, const char *key, size_t *ret_len)
 	if (ctl != c->index)
 		return NULL;
 	*ret_len = (size_t)n;
-	for (i = 0; i < c->n_pds; i++)
-		if (c->pds[i].eid == eid && c->pds[i].slot == slot)
-			return &c->pds[i];
-	return NULL;
+	return pd_at(c, eid, slot);
+}
+
+/* A WWN of 16 or more hex digits, in the disks collector's form naa.<hex>. */
+static void
+wwn_set(struct hw_pd *p, const char *wwn)
+{
+	size_t i;
+
+	for (i = 0; wwn[i] != '\0'; i++)
+		if (!((wwn[i] >= '0' && wwn[i] <= '9') || (wwn[i] >= 'a' &&
+		    wwn[i] <= 'f') || (wwn[i] >= 'A' && wwn[i] <= 'F')))
+			break;
+	if (i < 16 || wwn[i] != '\0')
+		return;
+	fw_snprintf(p->wwn, sizeof(p->wwn), "naa.%s", wwn);
+	for (i = 4; p->wwn[i] != '\0'; i++)
+		if (p->wwn[i] >= 'A' && p->wwn[i] <= 'F')
+			p->wwn[i] = (char)(p->wwn[i] - 'A' + 'a');
 }
 
 static void
@@ -413,7 +415,6 @@ drive_details(json_t *det, const char *prefix, struct hw_pd *p)
 {
 	char key[128], wwn[32];
 	json_t *st, *attr;
-	size_t i;
 
 	fw_snprintf(key, sizeof(key), "%s State", prefix);
 	st = json_object_get(det, key);
@@ -421,28 +422,229 @@ drive_details(json_t *det, const char *prefix, struct hw_pd *p)
 	attr = json_object_get(det, key);
 	if (!json_is_object(st) && !json_is_object(attr))
 		return;
-	p->detailed = true;
-	p->counters = true;
-	p->media_errors = count_of(st, "Media Error Count");
-	p->other_errors = count_of(st, "Other Error Count");
-	p->predictive = count_of(st, "Predictive Failure Count");
+	p->counters = count_known(st, "Media Error Count", &p->media_errors);
+	count_known(st, "Other Error Count", &p->other_errors);
+	p->detailed = count_known(st, "Predictive Failure Count",
+	    &p->predictive);
 	str_of(st, "S.M.A.R.T alert flagged by drive", key, sizeof(key));
 	p->smart_alert = strcmp(key, "Yes") == 0;
+	if (strcmp(key, "Yes") == 0 || strcmp(key, "No") == 0)
+		p->detailed = true;
 	p->temp_c = temp_of(st, "Drive Temperature");
 	str_of(attr, "SN", p->serial, sizeof(p->serial));
 	str_of(attr, "Firmware Revision", p->firmware, sizeof(p->firmware));
 	str_of(attr, "WWN", wwn, sizeof(wwn));
-	/* The same form the disks collector reads from /sys: naa.<hex>. */
-	for (i = 0; wwn[i] != '\0'; i++)
-		if (!((wwn[i] >= '0' && wwn[i] <= '9') || (wwn[i] >= 'a' &&
-		    wwn[i] <= 'f') || (wwn[i] >= 'A' && wwn[i] <= 'F')))
-			break;
-	if (i >= 16 && wwn[i] == '\0') {
-		fw_snprintf(p->wwn, sizeof(p->wwn), "naa.%s", wwn);
-		for (i = 4; p->wwn[i] != '\0'; i++)
-			if (p->wwn[i] >= 'A' && p->wwn[i] <= 'F')
-				p->wwn[i] = (char)(p->wwn[i] - 'A' + 'a');
+	wwn_set(p, wwn);
+}
+
+/* Each "Drive /c0/e252/s1 - Detailed Information" of rd, to its drive. */
+static void
+details_of(json_t *rd, struct hw_ctrl *hc)
+{
+	char prefix[128];
+	struct hw_pd *p;
+	const char *key;
+	json_t *v;
+	size_t n;
+
+	json_object_foreach(rd, key, v) {
+		if (strstr(key, " - Detailed Information") == NULL ||
+		    (p = pd_by_name(hc, key, &n)) == NULL || !json_is_object(v))
+			continue;
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)n, key);
+		drive_details(v, prefix, p);
 	}
+}
+
+/* storcli2's "Drives List": "Drive Information" and its details. */
+static void
+drives_list(json_t *list, struct hw_ctrl *hc)
+{
+	char es[32], wwn[32];
+	json_t *d, *det, *lu;
+	struct hw_pd *p;
+	int eid, slot;
+	size_t i;
+
+	json_array_foreach(list, i, d) {
+		str_of(json_object_get(d, "Drive Information"), "EID:Slt", es,
+		    sizeof(es));
+		det = json_object_get(d, "Drive Detailed Information");
+		if (!eid_slot(es, &eid, &slot) || !json_is_object(det) ||
+		    (p = pd_at(hc, eid, slot)) == NULL)
+			continue;
+		/* The error counts are the logical unit's (SAS LU, NVMe NS). */
+		lu = json_object_get(det, "LU/NS Properties");
+		p->counters = count_known(lu, "Media Error Count",
+		    &p->media_errors);
+		count_known(lu, "Other Error Count", &p->other_errors);
+		p->detailed = count_known(lu, "Predictive Failure Count",
+		    &p->predictive);
+		p->temp_c = temp_of(det, "Temperature(C)");
+		str_of(det, "Serial Number", p->serial, sizeof(p->serial));
+		str_of(det, "Firmware Revision Level", p->firmware,
+		    sizeof(p->firmware));
+		str_of(det, "WWN", wwn, sizeof(wwn));
+		wwn_set(p, wwn);
+	}
+}
+
+/*
+ * Model, serial, firmware, status and temperature.  storcli2 names the
+ * model "Product Name" and the temperature "Chip temperature(C)"; a plain
+ * "show" has the first three at the top of Response Data.
+ */
+static void
+ctrl_basics(json_t *rd, struct hw_ctrl *hc)
+{
+	json_t *o = json_object_get(rd, "Basics");
+
+	str_of(o, "Model", hc->model, sizeof(hc->model));
+	if (hc->model[0] == '\0')
+		str_of(o, "Product Name", hc->model, sizeof(hc->model));
+	if (hc->model[0] == '\0')
+		str_of(rd, "Product Name", hc->model, sizeof(hc->model));
+	str_of(o, "Serial Number", hc->serial, sizeof(hc->serial));
+	if (hc->serial[0] == '\0')
+		str_of(rd, "Serial Number", hc->serial, sizeof(hc->serial));
+	str_of(json_object_get(rd, "Version"), "Firmware Version",
+	    hc->firmware, sizeof(hc->firmware));
+	if (hc->firmware[0] == '\0')
+		str_of(rd, "FW Version", hc->firmware, sizeof(hc->firmware));
+	o = json_object_get(rd, "Status");
+	/* Absent from some versions' output: judged unknown. */
+	str_of(o, "Controller Status", hc->status, sizeof(hc->status));
+	if (json_object_get(o, "Memory Uncorrectable Errors") != NULL) {
+		hc->has_mem = true;
+		hc->mem_uncorrectable = count_of(o,
+		    "Memory Uncorrectable Errors");
+		hc->mem_correctable = count_of(o, "Memory Correctable Errors");
+	}
+	o = json_object_get(rd, "HwCfg");
+	hc->roc_temp_c = temp_of(o, "ROC temperature(Degree Celsius)");
+	if (isnan(hc->roc_temp_c))
+		hc->roc_temp_c = temp_of(o, "ROC temperature(Degree Celcius)");
+	if (isnan(hc->roc_temp_c))
+		hc->roc_temp_c = temp_of(o, "Chip temperature(C)");
+}
+
+/* A list member of rd: absent is fine, anything but an array is not. */
+static int
+list_of(struct where *w, json_t *rd, const char *key, size_t i,
+    int (*parse_list)(struct where *, json_t *, struct hw_ctrl *),
+    struct hw_ctrl *hc)
+{
+	json_t *l = json_object_get(rd, key);
+
+	if (l == NULL)
+		return 0;
+	snprintf(w->path, sizeof(w->path), "Controllers[%zu].Response Data.%s",
+	    i, key);
+	if (!json_is_array(l))
+		return fail(w, "not an array");
+	return parse_list(w, l, hc);
+}
+
+/*
+ * An HBA (mpt3sas) lists its drives under "Physical Device Information",
+ * each "Drive /c0/e23/s0" a one-row list, with its details beside it.
+ */
+static int
+hba_drives(struct where *w, json_t *rd, size_t i, struct hw_ctrl *hc)
+{
+	json_t *pdi = json_object_get(rd, "Physical Device Information");
+	const char *key;
+	json_t *v;
+	int rc;
+
+	if (pdi == NULL)
+		return 0;
+	snprintf(w->path, sizeof(w->path), "Controllers[%zu].Response Data."
+	    "Physical Device Information", i);
+	if (!json_is_object(pdi))
+		return fail(w, "not an object");
+	json_object_foreach(pdi, key, v) {
+		if (strncmp(key, "Drive /", 7) != 0 || strstr(key, " - ") !=
+		    NULL)
+			continue;
+		snprintf(w->path, sizeof(w->path), "Controllers[%zu].Response "
+		    "Data.Physical Device Information.%s", i, key);
+		if (!json_is_array(v))
+			return fail(w, "not an array");
+		if ((rc = parse_pds(w, v, hc)) < 0)
+			return rc;
+	}
+	details_of(pdi, hc);
+	hc->pd_details = true;
+	return 0;
+}
+
+/* One entry of Controllers[]: 0, 1 when it is not a controller, or -EINVAL. */
+static int
+parse_ctrl(struct where *w, json_t *c, size_t i, struct hw_report *out,
+    struct hw_ctrl *hc)
+{
+	json_t *rd;
+	int rc;
+
+	memset(hc, 0, offsetof(struct hw_ctrl, vds));
+	hc->n_vds = hc->n_pds = 0;
+	hc->tool = HW_STORCLI;
+	hc->roc_temp_c = NAN;
+	hc->ok = command_ok(c, &hc->index, hc->failure, sizeof(hc->failure));
+	if (hc->index < 0)
+		hc->index = (int)i;
+	rd = json_object_get(c, "Response Data");
+	if (!hc->ok || !json_is_object(rd)) {
+		if (hc->ok) {
+			hc->ok = false;
+			fw_strlcpy(hc->failure, "no Response Data",
+			    sizeof(hc->failure));
+		}
+		/* "No Controller found" on a box without one. */
+		if (strstr(hc->failure, "No Controller") != NULL) {
+			fw_strlcpy(out->none, hc->failure, sizeof(out->none));
+			return 1;
+		}
+		return 0;
+	}
+	ctrl_basics(rd, hc);
+	parse_cache(rd, hc);
+	if ((rc = list_of(w, rd, "VD LIST", i, parse_vds, hc)) < 0 ||
+	    (rc = list_of(w, rd, "PD LIST", i, parse_pds, hc)) < 0 ||
+	    (rc = hba_drives(w, rd, i, hc)) < 0)
+		return rc;
+	return 0;
+}
+
+int
+storcli_parse_show(const char *json, size_t len, struct hw_report *out,
+    char *err, size_t err_size)
+{
+	struct where w = { err, err_size, "" };
+	json_t *root, *ctrls, *c;
+	size_t i;
+	int rc = 0;
+
+	if ((root = parse(json, len, &w, &ctrls)) == NULL)
+		return -EINVAL;
+	json_array_foreach(ctrls, i, c) {
+		if (out->n_ctrls == HW_CTRL_MAX)
+			break;
+		snprintf(w.path, sizeof(w.path), "Controllers[%zu]", i);
+		if (!json_is_object(c)) {
+			rc = fail(&w, "not an object");
+			break;
+		}
+		rc = parse_ctrl(&w, c, i, out, &out->ctrls[out->n_ctrls]);
+		if (rc < 0)
+			break;
+		if (rc == 0)
+			out->n_ctrls++;
+		rc = 0;
+	}
+	json_decref(root);
+	return rc;
 }
 
 int
@@ -450,12 +652,10 @@ storcli_parse_drives(const char *json, size_t len, struct hw_report *out,
     char *err, size_t err_size)
 {
 	struct where w = { err, err_size, "" };
-	json_t *root, *ctrls, *c, *rd, *v;
+	json_t *root, *ctrls, *c, *rd, *l;
 	struct hw_ctrl *hc;
-	const char *key;
-	char failure[128], prefix[128];
-	struct hw_pd *p;
-	size_t i, n;
+	char failure[128];
+	size_t i;
 	int index;
 
 	if ((root = parse(json, len, &w, &ctrls)) == NULL)
@@ -471,15 +671,10 @@ storcli_parse_drives(const char *json, size_t len, struct hw_report *out,
 		if ((hc = ctrl_by_index(out, index)) == NULL)
 			continue;
 		rd = json_object_get(c, "Response Data");
-		json_object_foreach(rd, key, v) {
-			/* "Drive /c0/e252/s1 - Detailed Information" */
-			if (strstr(key, " - Detailed Information") == NULL ||
-			    (p = pd_by_name(hc, key, &n)) == NULL ||
-			    !json_is_object(v))
-				continue;
-			snprintf(prefix, sizeof(prefix), "%.*s", (int)n, key);
-			drive_details(v, prefix, p);
-		}
+		if (json_is_array(l = json_object_get(rd, "Drives List")))
+			drives_list(l, hc);
+		else
+			details_of(rd, hc);
 	}
 	json_decref(root);
 	return 0;

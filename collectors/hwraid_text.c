@@ -60,12 +60,20 @@ lines_init(struct lines *l, const char *text, size_t len)
 	l->end = text + len;
 }
 
-/* "Key   : value" → key and value trimmed; false when not that shape. */
+/*
+ * "Key   : value" → key and value trimmed; false when not that shape.  The
+ * separator is the first colon before a blank or the end: a key may hold
+ * one ("Reported Channel,Device(T:L)  : 0,2(2:0)").
+ */
 static bool
 key_value(const char *text, char *key, size_t ksize, char *val, size_t vsize)
 {
-	const char *colon = strchr(text, ':');
+	const char *colon = text;
 	size_t n;
+
+	while ((colon = strchr(colon, ':')) != NULL && colon[1] != ' ' &&
+	    colon[1] != '\0')
+		colon++;
 
 	if (colon == NULL || colon == text)
 		return false;
@@ -410,6 +418,16 @@ arc_temp(const char *s)
 	return NAN;
 }
 
+/* "0", "12": an array number; -2 (membership by segments) otherwise. */
+static int
+arc_number(const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	return end != s && *end == '\0' && n >= 0 && n < 65536 ? (int)n : -2;
+}
+
 static const char *
 arc_ld_norm(const char *st)
 {
@@ -470,6 +488,25 @@ arc_location(const char *s, int *enc, int *slot)
 	return true;
 }
 
+/*
+ * A drive's "Reported Location": "Enclosure 0, Slot 1"; arcconf 3.x says
+ * "Enclosure Direct Attached, Slot 4(Connector 1:CN1)", a slot with no
+ * enclosure (-1).  Older cards say "Connector 0, Device 2": no slot.
+ */
+static void
+arc_reported(const char *s, int *enc, int *slot)
+{
+	const char *sl = strstr(s, "Slot ");
+
+	if (arc_location(s, enc, slot))
+		return;
+	if (strncmp(s, "Enclosure Direct Attached", 25) == 0 && sl != NULL &&
+	    isdigit((unsigned char)sl[5])) {
+		*enc = -1;
+		*slot = atoi(sl + 5);
+	}
+}
+
 /* A segment line of a logical device: which drive it is. */
 static void
 arc_segment(struct hw_ctrl *c, size_t vd, const char *val)
@@ -480,13 +517,24 @@ arc_segment(struct hw_ctrl *c, size_t vd, const char *val)
 
 	if (vd >= 64)
 		return;
+	const char *open = strchr(val, '(');
+	int ch, dev;
+
 	/*
 	 * "Present (Controller:1,Enclosure:0,Slot:0)   WD-WCAW36362892": by
 	 * place first (serials may be masked or shared), then by serial.
+	 * Older cards name the place by channel and device: "Present (0,1)
+	 * 9QJ3ZX84", "Inconsistent (0,5)" (a member gone, no serial).
 	 */
 	if (arc_location(val, &enc, &slot))
 		for (i = 0; i < c->n_pds; i++)
 			if (c->pds[i].eid == enc && c->pds[i].slot == slot) {
+				c->pds[i].vd_mask |= 1ULL << vd;
+				return;
+			}
+	if (open != NULL && sscanf(open, "(%d,%d)", &ch, &dev) == 2)
+		for (i = 0; i < c->n_pds; i++)
+			if (c->pds[i].chan == ch && c->pds[i].dev == dev) {
 				c->pds[i].vd_mask |= 1ULL << vd;
 				return;
 			}
@@ -556,7 +604,9 @@ arcconf_parse_config(const char *text, size_t len, int number,
 			sec = ARC_NONE;
 			continue;
 		}
-		if (strncasecmp(t, "Logical device information", 26) == 0) {
+		/* "Logical drive ..." in the old IBM ServeRAID arcconf. */
+		if (strncasecmp(t, "Logical device information", 26) == 0 ||
+		    strncasecmp(t, "Logical drive information", 25) == 0) {
 			sec = ARC_LD;
 			continue;
 		}
@@ -564,15 +614,16 @@ arcconf_parse_config(const char *text, size_t len, int number,
 			sec = ARC_PD;
 			continue;
 		}
-		if (sec == ARC_LD && strncasecmp(t, "Logical device number ",
-		    22) == 0) {
+		if (sec == ARC_LD && (strncasecmp(t, "Logical device number ",
+		    22) == 0 || strncasecmp(t, "Logical drive number ", 21) ==
+		    0)) {
 			if (c->n_vds == HW_VD_MAX) {
 				v = NULL;
 				continue;
 			}
 			v = &c->vds[c->n_vds++];
 			memset(v, 0, sizeof(*v));
-			v->vd = atoi(t + 22);
+			v->vd = atoi(strstr(t, "umber ") + 6);
 			v->dg = -2;	/* membership by segments, not group */
 			continue;
 		}
@@ -592,6 +643,7 @@ arcconf_parse_config(const char *text, size_t len, int number,
 				p->slot = (int)c->n_pds - 1;
 				p->did = (int)c->n_pds - 1;
 				p->dg = -1;
+				p->chan = p->dev = -1;
 				p->detailed = true;
 			}
 			continue;
@@ -612,8 +664,11 @@ arcconf_parse_config(const char *text, size_t len, int number,
 			else if (strcmp(key, "Temperature") == 0 ||
 			    strcmp(key, "Current Temperature") == 0)
 				c->roc_temp_c = arc_temp(val);
+			else if (strcmp(key, "Cache Status") == 0)
+				fw_strlcpy(c->cache_status, val,
+				    sizeof(c->cache_status));
 			else if (strcmp(key, "Overall Backup Unit Status") ==
-			    0) {
+			    0 || strcmp(key, "Backup Power Status") == 0) {
 				fw_strlcpy(c->cache_kind, "Backup Unit",
 				    sizeof(c->cache_kind));
 				fw_strlcpy(c->cache_state, val,
@@ -634,16 +689,20 @@ arcconf_parse_config(const char *text, size_t len, int number,
 				break;
 			if (strcmp(key, "RAID level") == 0)
 				raid_type(val, v->type, sizeof(v->type));
-			else if (strcmp(key, "Status of logical device") == 0 ||
-			    strcmp(key, "Status of Logical Device") == 0) {
+			else if (strcasecmp(key, "Status of logical device") ==
+			    0 || strcasecmp(key, "Status of logical drive") == 0) {
 				fw_strlcpy(v->state, val, sizeof(v->state));
 				fw_strlcpy(v->norm, arc_ld_norm(val),
 				    sizeof(v->norm));
-			} else if (strcmp(key, "Logical device name") == 0 ||
-			    strcmp(key, "Logical Device name") == 0)
+			} else if (strcasecmp(key, "Logical device name") == 0 ||
+			    strcasecmp(key, "Logical drive name") == 0)
 				fw_strlcpy(v->name, val, sizeof(v->name));
+			else if (strcmp(key, "Array") == 0)	/* 3.x */
+				v->dg = arc_number(val);
 			else if ((strncmp(key, "Segment ", 8) == 0 ||
-			    strncmp(key, "Group ", 6) == 0) &&
+			    strncmp(key, "Group ", 6) == 0 ||
+			    (strncmp(key, "Device ", 7) == 0 &&
+			    isdigit((unsigned char)key[7]))) &&
 			    n_segs < HW_PD_MAX) {
 				segs[n_segs].vd = (size_t)(v - c->vds);
 				fw_strlcpy(segs[n_segs++].val, val,
@@ -658,7 +717,18 @@ arcconf_parse_config(const char *text, size_t len, int number,
 				fw_strlcpy(p->norm, arc_pd_norm(val),
 				    sizeof(p->norm));
 			} else if (strcmp(key, "Reported Location") == 0) {
-				arc_location(val, &p->eid, &p->slot);
+				arc_reported(val, &p->eid, &p->slot);
+			} else if (strncmp(key, "Reported Channel,Device", 23) ==
+			    0) {
+				/* "0,2(2:0)": what old segments name. */
+				if (sscanf(val, "%d,%d", &p->chan, &p->dev) != 2)
+					p->chan = p->dev = -1;
+			} else if (strcmp(key, "Array") == 0) {	/* 3.x */
+				p->dg = arc_number(val) >= 0 ? arc_number(val) : -1;
+			} else if (strcmp(key, "PFA") == 0) {
+				/* Predictive Failure Analysis: the drive's own. */
+				if (strcasecmp(val, "Yes") == 0 && p->predictive == 0)
+					p->predictive = 1;
 			} else if (strcmp(key, "Model") == 0) {
 				fw_strlcpy(p->model, val, sizeof(p->model));
 			} else if (strcmp(key, "Serial number") == 0 ||

@@ -1,4 +1,4 @@
-/* Tests of storcli JSON decoding over captured outputs (tests/fixtures/hwraid, see SOURCES.md) and broken ones. */
+/* Tests of storcli, ssacli and arcconf decoding over captured outputs (tests/fixtures/hwraid, see SOURCES.md) and broken ones. */
 #include <errno.h>
 #include <math.h>
 #include <setjmp.h>
@@ -220,7 +220,9 @@ test_broken_outputs(void **unused)
 	    " attributes\":{\"SN\":\"  S1\",\"WWN\":\"NA\"}}}}]}";
 	assert_int_equal(storcli_parse_drives(text, strlen(text), r, err,
 	    sizeof(err)), 0);
-	assert_true(r->ctrls[0].pds[0].detailed);
+	/* A media count but no predictive one: only the count is known. */
+	assert_true(r->ctrls[0].pds[0].counters);
+	assert_false(r->ctrls[0].pds[0].detailed);
 	assert_int_equal(r->ctrls[0].pds[0].media_errors, 5);
 	assert_true(isnan(r->ctrls[0].pds[0].temp_c));
 	assert_string_equal(r->ctrls[0].pds[0].serial, "S1");
@@ -245,6 +247,192 @@ test_redundancy_by_state(void **unused)
 	assert_int_equal(storcli_vd_redundancy("RAID1", "OfLn"), -1);
 	assert_int_equal(storcli_vd_redundancy("RAID0", "Optl"), -1);
 	assert_int_equal(storcli_vd_redundancy("JBOD", "Optl"), -1);
+}
+
+/* An mpt3sas HBA: "OK", no virtual drive, its drives with details inline. */
+static void
+test_hba_counts_not_kept(void **unused)
+{
+	struct hw_report *r = calloc(1, sizeof(*r));
+	const struct hw_ctrl *c;
+	const struct hw_pd *p;
+	char err[256];
+	size_t len;
+	char *text = load("hba9500-jbod/show.json", &len);
+
+	assert_int_equal(storcli_parse_show(text, len, r, err, sizeof(err)), 0);
+	free(text);
+	assert_int_equal(r->n_ctrls, 1);
+	c = &r->ctrls[0];
+	assert_string_equal(c->model, "HBA 9500-8i");
+	assert_string_equal(c->status, "OK");
+	assert_true(c->roc_temp_c == 44);
+	assert_string_equal(c->cache_kind, "");
+	assert_int_equal(c->n_vds, 0);
+	assert_int_equal(c->n_pds, 29);
+	assert_true(c->pd_details);
+	p = pd(c, 30, 5);
+	assert_string_equal(p->state, "JBOD");
+	assert_string_equal(p->firmware, "PQGNW540");
+	/* "N/A": unknown, neither 0 nor a failure to parse. */
+	assert_false(p->detailed);
+	assert_false(p->counters);
+	assert_false(p->smart_alert);
+
+	text = "{\"Controllers\":[{\"Command Status\":{\"Controller\":0,"
+	    "\"Status\":\"Success\"},\"Response Data\":{\"PD LIST\":[{"
+	    "\"EID:Slt\":\"8:1\",\"State\":\"Onln\"}]}}]}";
+	r->n_ctrls = 0;
+	assert_int_equal(storcli_parse_show(text, strlen(text), r, err,
+	    sizeof(err)), 0);
+	assert_false(r->ctrls[0].pd_details);
+	text = "{\"Controllers\":[{\"Command Status\":{\"Controller\":0,"
+	    "\"Status\":\"Success\"},\"Response Data\":{\"Drive /c0/e8/s1 - "
+	    "Detailed Information\":{\"Drive /c0/e8/s1 State\":{\"Media Error "
+	    "Count\":\"N/A\",\"Predictive Failure Count\":2,\"S.M.A.R.T alert "
+	    "flagged by drive\":\"N/A\"}}}}]}";
+	assert_int_equal(storcli_parse_drives(text, strlen(text), r, err,
+	    sizeof(err)), 0);
+	assert_true(r->ctrls[0].pds[0].detailed);
+	assert_int_equal(r->ctrls[0].pds[0].predictive, 2);
+	assert_false(r->ctrls[0].pds[0].counters);
+	text = "{\"Controllers\":[{\"Command Status\":{\"Status\":\"Success\"},"
+	    "\"Response Data\":{\"Physical Device Information\":{\"Drive /c0/"
+	    "e8/s1\":{}}}}]}";
+	r->n_ctrls = 0;
+	assert_int_equal(storcli_parse_show(text, strlen(text), r, err,
+	    sizeof(err)), -EINVAL);
+	assert_string_equal(err, "Controllers[0].Response Data.Physical Device "
+	    "Information.Drive /c0/e8/s1: not an array");
+	free(r);
+}
+
+/* storcli2 / perccli2: State and Status apart, Energy Pack, Drives List. */
+static void
+test_storcli2_layout(void **unused)
+{
+	struct hw_report *r = parse_set("perccli2-h965i");
+	const struct hw_ctrl *c = &r->ctrls[0];
+	const struct hw_pd *p;
+	char err[256];
+	size_t i;
+	const char *text;
+
+	assert_int_equal(r->n_ctrls, 1);
+	assert_int_equal(c->index, 0);		/* "Controller": "0" */
+	assert_string_equal(c->model, "PERC H965i Front");
+	assert_string_equal(c->serial, "42xxxxx");
+	assert_string_equal(c->firmware, "8.4.0.200-00018-00028");
+	assert_string_equal(c->status, "Optimal");
+	assert_true(c->roc_temp_c == 60);	/* "Chip temperature(C)" */
+	assert_string_equal(c->cache_kind, "Energy Pack");
+	assert_string_equal(c->cache_state, "Optimal");
+	assert_int_equal(c->n_vds, 1);
+	assert_int_equal(c->vds[0].vd, 1);
+	assert_string_equal(c->vds[0].type, "RAID6");
+	assert_string_equal(c->vds[0].cache, "NR,WB");	/* CurrentCache */
+	assert_int_equal(c->n_pds, 16);
+	p = pd(c, 292, 0);
+	assert_string_equal(p->state, "Conf, Online");
+	assert_string_equal(p->norm, "Onln");
+	assert_int_equal(p->did, 275);			/* "PID" */
+	/* Details from "Drives List", counts from "LU/NS Properties". */
+	assert_true(p->detailed);
+	assert_true(p->counters);
+	assert_int_equal(p->media_errors, 0);
+	assert_true(p->temp_c == 29);
+	assert_string_equal(p->serial, "xxx");
+	assert_string_equal(p->firmware, "D4DK003");
+	assert_string_equal(p->wwn, "");
+	p = pd(c, 292, 8);
+	assert_string_equal(p->norm, "GHS");
+	assert_int_equal(p->dg, -1);
+	assert_false(p->detailed);	/* the capture has two drives' details */
+	free(r);
+
+	/* Each condition in storcli's word; a bad one wins over the role. */
+	static const char *const pairs[][3] = {
+		{ "Conf", "Rebuild", "Rbld" }, { "Conf", "Failed", "Failed" },
+		{ "Conf", "Offline", "Offln" }, { "JBOD", "Missing", "Msng" },
+		{ "UConf", "Good", "UGood" }, { "UConf", "Bad", "UBad" },
+		{ "UConf", "Unusable", "UBad" }, { "JBOD", "Online", "JBOD" },
+		{ "DHSShld", "Online", "DHS" }, { "ConfDgrd", "Online", "Onln" },
+		{ "Conf", "Replace", "Cpybck" }, { "Conf", "Sleepy", "?" },
+	};
+	r = calloc(1, sizeof(*r));
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		char json[512];
+
+		snprintf(json, sizeof(json), "{\"Controllers\":[{\"Command "
+		    "Status\":{\"Status\":\"Success\"},\"Response Data\":{\"PD "
+		    "LIST\":[{\"EID:Slt\":\"1:2\",\"State\":\"%s\",\"Status\":"
+		    "\"%s\"}]}}]}", pairs[i][0], pairs[i][1]);
+		r->n_ctrls = 0;
+		text = json;
+		assert_int_equal(storcli_parse_show(text, strlen(text), r, err,
+		    sizeof(err)), 0);
+		assert_string_equal(r->ctrls[0].pds[0].norm, pairs[i][2]);
+	}
+	free(r);
+}
+
+/* A hot RAID-on-chip, CacheVault, perccli's BBU; "No Controller found". */
+static void
+test_storcli_more_captures(void **unused)
+{
+	struct hw_report *r = parse_set("9270cv-roc-hot");
+	const struct hw_ctrl *c = &r->ctrls[0];
+	char err[256];
+	size_t len;
+	char *text;
+
+	assert_true(c->roc_temp_c == 110);
+	assert_string_equal(c->cache_kind, "CacheVault");
+	assert_int_equal(c->n_pds, 8);
+	assert_true(pd(c, 252, 0)->temp_c == 61);
+	assert_string_equal(pd(c, 252, 0)->wwn, "naa.5000cca22cd8ec84");
+	free(r);
+	r = parse_set("perccli-h755");
+	c = &r->ctrls[0];
+	assert_string_equal(c->model, "PERC H755 Front");
+	assert_string_equal(c->cache_kind, "BBU");
+	assert_int_equal(c->vds[0].vd, 239);
+	assert_string_equal(pd(c, 252, 7)->state, "UGood");
+	assert_true(pd(c, 252, 7)->detailed);
+	free(r);
+
+	r = calloc(1, sizeof(*r));
+	text = load("perccli-no-controller/show.json", &len);
+	assert_int_equal(storcli_parse_show(text, len, r, err, sizeof(err)), 0);
+	free(text);
+	assert_int_equal(r->n_ctrls, 0);
+	assert_string_equal(r->none, "Failure: No Controller found");
+
+	/*
+	 * "/call show J" (not "show all"): names at the top of Response Data,
+	 * no Status; an IR HBA's drives in state "-".  A parser input only:
+	 * the collector runs "show all", and these three controllers were
+	 * put together from more than one host.
+	 */
+	text = load("parts/three-ctrl-call-show.json", &len);
+	assert_int_equal(storcli_parse_show(text, len, r, err, sizeof(err)), 0);
+	free(text);
+	assert_int_equal(r->n_ctrls, 3);
+	assert_string_equal(r->ctrls[0].model, "AVAGO 3108 MegaRAID");
+	assert_string_equal(r->ctrls[0].serial, "FW-BAMQTHEAARBWA");
+	assert_string_equal(r->ctrls[0].firmware, "4.680.00-8290");
+	assert_string_equal(r->ctrls[0].status, "");
+	assert_int_equal(r->ctrls[1].n_vds, 2);
+	assert_int_equal(r->ctrls[1].vds[1].vd, 234);
+	c = &r->ctrls[2];
+	assert_int_equal(c->index, 2);
+	assert_string_equal(c->model, "LSI3008-IR");
+	assert_int_equal(c->n_vds, 0);
+	assert_int_equal(c->n_pds, 3);
+	assert_int_equal(c->pds[0].eid, -1);
+	assert_string_equal(c->pds[0].state, "-");
+	assert_string_equal(c->pds[2].state, "UGood");
+	free(r);
 }
 
 /* A captured text output, by path under tests/fixtures/hwraid. */
@@ -437,6 +625,57 @@ test_arcconf(void **unused)
 			members++;
 	assert_int_equal(members, 2);
 
+	/* The old IBM arcconf: "Logical drive", segments by channel,device. */
+	t = load_text("arcconf/8k-l-offline/getconfig-1", &len);
+	assert_int_equal(arcconf_parse_config(t, len, 6, r, &found, err,
+	    sizeof(err)), 0);
+	free(t);
+	c = &r->ctrls[5];
+	assert_int_equal(c->n_vds, 1);
+	assert_string_equal(c->vds[0].name, "ARRAY01");
+	assert_string_equal(c->vds[0].state, "Offline");
+	assert_string_equal(c->vds[0].norm, "OfLn");
+	assert_string_equal(c->vds[0].type, "RAID0");	/* Spanned_volume */
+	assert_string_equal(c->pds[5].norm, "Failed");	/* Defunct */
+	assert_int_equal(c->pds[5].predictive, 1);	/* PFA: Yes */
+	assert_int_equal(c->pds[5].chan, 0);
+	assert_int_equal(c->pds[5].dev, 5);
+	for (i = members = 0; i < c->n_pds; i++)
+		members += c->pds[i].vd_mask == 1;
+	assert_int_equal(members, 6);	/* "Inconsistent (0,5)" too */
+	assert_string_equal(c->cache_state, "Not Installed");
+	/* A key with a colon: "Reported Channel,Device(T:L) : 0,2(2:0)". */
+	t = load_text("arcconf/6805e-degraded/getconfig-1", &len);
+	assert_int_equal(arcconf_parse_config(t, len, 7, r, &found, err,
+	    sizeof(err)), 0);
+	free(t);
+	c = &r->ctrls[6];
+	assert_string_equal(c->vds[1].norm, "Dgrd");
+	assert_string_equal(c->pds[2].norm, "Failed");
+	assert_int_equal(c->pds[2].chan, 0);
+	assert_int_equal(c->pds[2].dev, 2);
+	assert_int_equal(c->pds[2].vd_mask, 2);
+	assert_true(c->roc_temp_c == 61);
+	/* arcconf 3.x: membership by "Array", slots "Direct Attached". */
+	t = load_text("arcconf/smartraid-3154/getconfig-1", &len);
+	assert_int_equal(arcconf_parse_config(t, len, 8, r, &found, err,
+	    sizeof(err)), 0);
+	free(t);
+	c = &r->ctrls[7];
+	assert_int_equal(c->n_vds, 2);
+	assert_int_equal(c->vds[1].dg, 1);
+	assert_string_equal(c->vds[1].type, "RAID6");
+	assert_int_equal(c->n_pds, 14);
+	for (i = members = 0; i < c->n_pds; i++)
+		members += c->pds[i].dg == 1 && c->pds[i].eid == -1;
+	assert_int_equal(members, 12);
+	assert_int_equal(c->pds[13].slot, 15);
+	assert_string_equal(c->pds[13].serial, "2BH4UWEN");
+	assert_string_equal(c->cache_kind, "Backup Unit");
+	assert_string_equal(c->cache_state, "Ok");
+	assert_string_equal(c->cache_status, "Ok");
+	r->n_ctrls = 5;
+
 	assert_int_equal(arcconf_parse_config("Invalid controller number.\n",
 	    27, 2, r, &found, err, sizeof(err)), 0);
 	assert_int_equal(r->n_ctrls, 5);
@@ -456,6 +695,9 @@ main(void)
 		cmocka_unit_test(test_failed_command),
 		cmocka_unit_test(test_broken_outputs),
 		cmocka_unit_test(test_redundancy_by_state),
+		cmocka_unit_test(test_hba_counts_not_kept),
+		cmocka_unit_test(test_storcli2_layout),
+		cmocka_unit_test(test_storcli_more_captures),
 		cmocka_unit_test(test_ssacli),
 		cmocka_unit_test(test_arcconf),
 	};
