@@ -11,13 +11,28 @@
 #define PCI	"([0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7])"
 #define DRV	"^[a-z0-9_-]+ "
 #define FSDEV	"([a-z0-9_.-]+)"
+/* The parent netdev_printk names: "0000:03:00.0", "1e100000.ethernet". */
+#define PARENT	"[^ ]+"
+#define IFNAME	"([a-z0-9_.@-]+)"
+/*
+ * Disks only, by the kernel's names for them: not loop, fd, sr, nbd, zram,
+ * dm-N or md (a loop device over a file, an empty floppy drive in a VM or a
+ * CD are no failing part, and dm and md errors repeat their members' own).
+ * DISK is a whole disk (blk_print_req_error names the gendisk), PARTDEV
+ * may be a partition (buffer.c prints the bdev).
+ */
+#define DISK	"((sd|vd|xvd|hd)[a-z]+|nvme[0-9]+n[0-9]+|mmcblk[0-9]+)"
+#define PARTDEV	"((sd|vd|xvd|hd)[a-z]+[0-9]*|nvme[0-9]+n[0-9]+(p[0-9]+)?|" \
+		"mmcblk[0-9]+(p[0-9]+)?)"
 
 /*
- * Each line's format is the kernel's (6.1): libata-eh.c, blk-core.c
- * (blk_print_req_error), scsi_logging.c, nvme/host/core.c and pci.c,
- * md/raid1.c raid10.c raid5.c, x86 mce, edac_mc.c, pcie/aer.c,
- * therm_throt.c, sch_generic.c (dev_watchdog), e1000e, ext4/super.c, xfs,
- * btrfs.  More specific rules come first: the first match wins.
+ * Each line's format is the kernel's (6.1, and the older forms still in
+ * use): libata-eh.c, blk-core.c (blk_print_req_error), scsi_logging.c,
+ * nvme/host/core.c and pci.c, md/raid1.c raid10.c raid5.c, x86 mce,
+ * edac_mc.c, pcie/aer.c, therm_throt.c, sch_generic.c (dev_watchdog),
+ * e1000e, igb, ixgbe, ext4/super.c, xfs, btrfs.  tests/fixtures/kmsg has
+ * the real lines each rule is proved against.  More specific rules come
+ * first: the first match wins.  A part's group must be below 4.
  */
 const struct kmsg_rule kmsg_rules[] = {
 	/* libata */
@@ -27,13 +42,13 @@ const struct kmsg_rule kmsg_rules[] = {
 	    KS_WARNING, "uncorrectable reads (UNC)" },
 	{ "failed command: ", ATA "failed command: ", 1, "disk.io_error_log",
 	    KT_ATA, KS_WARNING, "failed ATA commands" },
-	/* block layer, SCSI */
-	{ "critical medium error, dev ", "critical medium error, dev "
-	    "([a-z0-9]+), sector", 1, "disk.medium_errors", KT_BLOCK,
-	    KS_WARNING, "medium errors" },
+	/* block layer, SCSI: 3.x "end_request: ", 4.x "blk_update_request: " */
+	{ "critical medium error, dev ", "critical medium error, dev " DISK
+	    ", sector", 1, "disk.medium_errors", KT_BLOCK, KS_WARNING,
+	    "medium errors" },
 	{ "error, dev ", "(I/O|timeout|critical target|recoverable transport|"
 	    "critical nexus|protection|critical space allocation) error, dev "
-	    "([a-z0-9]+), sector", 2, "disk.io_error_log", KT_BLOCK, KS_WARNING,
+	    DISK ", sector", 2, "disk.io_error_log", KT_BLOCK, KS_WARNING,
 	    "I/O errors" },
 	{ "Medium Error", "^sd [0-9:]+: \\[([a-z]+)\\].*Sense Key : Medium "
 	    "Error", 1, "disk.medium_errors", KT_BLOCK, KS_WARNING,
@@ -44,8 +59,9 @@ const struct kmsg_rule kmsg_rules[] = {
 	{ "rejecting I/O to offline device", "^sd ([0-9]+:[0-9]+:[0-9]+:"
 	    "[0-9]+): rejecting I/O to offline device", 1, "disk.rejected_io",
 	    KT_SCSI, KS_CRITICAL, "I/O rejected, device offline" },
-	{ "Buffer I/O error on dev ", "Buffer I/O error on dev ([a-z0-9]+),",
-	    1, "disk.io_error_log", KT_BLOCK, KS_WARNING, "I/O errors" },
+	/* "on device " before 3.19 */
+	{ "Buffer I/O error on dev", "Buffer I/O error on dev(ice)? " PARTDEV
+	    ",", 2, "disk.io_error_log", KT_BLOCK, KS_WARNING, "I/O errors" },
 	/* NVMe */
 	{ "Unrecovered Read Error", "^(nvme[0-9]+n[0-9]+): .*Unrecovered Read "
 	    "Error", 1, "disk.medium_errors", KT_BLOCK, KS_WARNING,
@@ -60,9 +76,9 @@ const struct kmsg_rule kmsg_rules[] = {
 	{ "Removing after probe failure", "^nvme (nvme[0-9]+): Removing after "
 	    "probe failure", 1, "disk.nvme_resets", KT_NVME, KS_CRITICAL,
 	    "removals after a failed reset" },
-	/* md */
+	/* md: a member may be a partition or a dm device */
 	{ "Disk failure on ", "^md/raid[0-9]*:[a-z0-9_]+: Disk failure on "
-	    "([a-z0-9]+), disabling device", 1, "disk.raid_member_failed",
+	    "([a-z0-9_-]+), disabling device", 1, "disk.raid_member_failed",
 	    KT_BLOCK, KS_CRITICAL, "md disabled it" },
 	/* machine checks, memory, PCIe, thermal */
 	{ "Machine check events logged", "Machine check events logged", 0,
@@ -71,24 +87,32 @@ const struct kmsg_rule kmsg_rules[] = {
 	    KS_CRITICAL, "uncorrected memory errors" },
 	{ " CE ", "^EDAC MC([0-9]+): [0-9]+ CE ", 1, "memory.edac_ce", KT_MC,
 	    KS_WARNING, "corrected memory errors" },
-	{ "PCIe Bus Error: severity=Uncorrect", DRV PCI ": PCIe Bus Error: "
-	    "severity=Uncorrect", 1, "pcie.aer_uncorrected", KT_PCI,
+	/* "AER: " where the line is pci_err()'s (5.0 on), not aer_printk()'s */
+	{ "PCIe Bus Error: severity=Uncorrect", DRV PCI ": (AER: )?PCIe Bus "
+	    "Error: severity=Uncorrect", 1, "pcie.aer_uncorrected", KT_PCI,
 	    KS_CRITICAL, "uncorrected PCIe errors" },
-	{ "PCIe Bus Error: severity=Correct", DRV PCI ": PCIe Bus Error: "
-	    "severity=Correct", 1, "pcie.aer_corrected", KT_PCI, KS_WARNING,
-	    "corrected PCIe errors" },
-	{ "temperature above threshold", "^CPU[0-9]+: (Core|Package) "
-	    "temperature above threshold, cpu clock throttled", 0,
+	{ "PCIe Bus Error: severity=Correct", DRV PCI ": (AER: )?PCIe Bus "
+	    "Error: severity=Correct", 1, "pcie.aer_corrected", KT_PCI,
+	    KS_WARNING, "corrected PCIe errors" },
+	/* "mce: " from 5.0, "is above ... is throttled" from 5.6 */
+	{ "above threshold, cpu clock ", "^(mce: )?CPU[0-9]+: (Core|Package) "
+	    "temperature (is )?above threshold, cpu clock (is )?throttled", 0,
 	    "cpu.thermal_throttle", KT_HOST, KS_WARNING, "thermal throttling" },
-	/* NICs */
+	/* NICs: the WARN of dev_watchdog, netdev_crit() from 6.7 */
 	{ "NETDEV WATCHDOG: ", "^NETDEV WATCHDOG: ([^ ]+) \\(", 1,
 	    "net.tx_timeout", KT_NET, KS_WARNING, "transmit timeouts" },
-	{ "NETDEV WATCHDOG: CPU", DRV "[0-9a-f:.]+ ([a-z0-9_.@-]+): NETDEV "
-	    "WATCHDOG: CPU", 1, "net.tx_timeout", KT_NET, KS_WARNING,
+	{ "NETDEV WATCHDOG: CPU", DRV PARENT " " IFNAME ": NETDEV WATCHDOG: "
+	    "CPU", 1, "net.tx_timeout", KT_NET, KS_WARNING,
 	    "transmit timeouts" },
-	{ "Detected Hardware Unit Hang", DRV "[0-9a-f:.]+ ([a-z0-9_.@-]+): "
-	    "Detected Hardware Unit Hang", 1, "net.tx_timeout", KT_NET,
-	    KS_WARNING, "transmit hangs" },
+	{ "Detected Hardware Unit Hang", DRV PARENT " " IFNAME ": Detected "
+	    "Hardware Unit Hang", 1, "net.tx_timeout", KT_NET, KS_WARNING,
+	    "transmit hangs" },
+	/* ixgbe, e1000 by netdev; igb by its PCI function */
+	{ "Detected Tx Unit Hang", DRV PARENT " " IFNAME ": Detected Tx Unit "
+	    "Hang", 1, "net.tx_timeout", KT_NET, KS_WARNING,
+	    "transmit hangs" },
+	{ "Detected Tx Unit Hang", DRV PCI ": Detected Tx Unit Hang", 1,
+	    "net.tx_timeout", KT_PCI, KS_WARNING, "transmit hangs" },
 	/* file systems */
 	{ "Remounting filesystem read-only", "^EXT[234]-fs \\(" FSDEV "\\): "
 	    "Remounting filesystem read-only", 1, "fs.readonly", KT_FS,
@@ -98,14 +122,27 @@ const struct kmsg_rule kmsg_rules[] = {
 	{ "Filesystem has been shut down", "^XFS \\(" FSDEV "\\): Filesystem "
 	    "has been shut down", 1, "fs.readonly", KT_FS, KS_CRITICAL,
 	    "shut down after errors" },
-	{ "XFS (", "^XFS \\(" FSDEV "\\): (metadata I/O error|Corruption "
-	    "(of in-memory data|detected)|.*[Cc]orrupt)", 1, "fs.errors", KT_FS,
+	/* Not "User initiated shutdown received. Shutting down filesystem". */
+	{ "Shutting down filesystem", "^XFS \\(" FSDEV "\\): (Corruption|"
+	    "Log I/O|Metadata I/O|I/O|Block device removal).*Shutting down "
+	    "filesystem", 1, "fs.readonly", KT_FS, KS_CRITICAL,
+	    "shut down after errors" },
+	{ "XFS (", "^XFS \\(" FSDEV "\\): ([Mm]etadata I/O error|log I/O "
+	    "error|Metadata CRC error|Internal error|Corruption (of in-memory "
+	    "data|detected)|.*[Cc]orrupt)", 1, "fs.errors", KT_FS,
 	    KS_CRITICAL, "file system errors" },
 	{ "forced readonly", "^BTRFS [a-z]+ \\(device " FSDEV "[^)]*\\): "
 	    "forced readonly", 1, "fs.readonly", KT_FS, KS_CRITICAL,
 	    "forced read-only after errors" },
-	{ " errs: ", "^BTRFS [a-z]+ \\(device " FSDEV "[^)]*\\): bdev .* "
+	/* Not "BTRFS info": the counters a mount prints again. */
+	{ " errs: ", "^BTRFS error \\(device " FSDEV "[^)]*\\): bdev .* "
 	    "errs: ", 1, "fs.errors", KT_FS, KS_CRITICAL, "device errors" },
+	/* __btrfs_handle_fs_error, a transaction abort */
+	{ "BTRFS: error (device ", "^BTRFS: error \\(device " FSDEV "[^)]*\\) "
+	    "in ", 1, "fs.errors", KT_FS, KS_CRITICAL, "file system errors" },
+	{ "corrupt ", "^BTRFS critical \\(device " FSDEV "[^)]*\\): corrupt "
+	    "(leaf|node)", 1, "fs.errors", KT_FS, KS_CRITICAL,
+	    "file system errors" },
 	{ .needle = NULL }
 };
 
@@ -193,7 +230,7 @@ copy_text(char *dst, size_t size, const char *src, size_t len)
 
 	for (i = 0; i < len && o + 1 < size; i++) {
 		c = (unsigned char)src[i];
-		if (c == '\\' && i + 3 < len + 0 && src[i + 1] == 'x' &&
+		if (c == '\\' && i + 3 < len && src[i + 1] == 'x' &&
 		    hexval(src[i + 2]) >= 0 && hexval(src[i + 3]) >= 0) {
 			c = hexval(src[i + 2]) * 16 + hexval(src[i + 3]);
 			i += 3;
@@ -207,15 +244,16 @@ copy_text(char *dst, size_t size, const char *src, size_t len)
 static bool
 number(const char **p, const char *end, uint64_t *ret)
 {
-	uint64_t v = 0;
+	uint64_t v = 0, d;
 	const char *s = *p;
 
 	if (s >= end || *s < '0' || *s > '9')
 		return false;
 	while (s < end && *s >= '0' && *s <= '9') {
-		if (v > (UINT64_MAX - 9) / 10)
+		d = (uint64_t)(*s - '0');
+		if (v > (UINT64_MAX - d) / 10)
 			return false;
-		v = v * 10 + (uint64_t)(*s - '0');
+		v = v * 10 + d;
 		s++;
 	}
 	*p = s;
@@ -223,45 +261,61 @@ number(const char **p, const char *end, uint64_t *ret)
 	return true;
 }
 
-int
-kmsg_record_parse(const char *buf, size_t len, struct kmsg_record *r)
+/* The dictionary: " KEY=VALUE" lines after the text's newline. */
+static void
+parse_dict(struct kmsg_record *r, const char *line, const char *end)
 {
-	const char *p = buf, *end = buf + len, *semi, *nl, *line;
+	const char *nl;
+	size_t n;
+
+	for (;;) {
+		if (line >= end || *line != ' ')
+			return;
+		line++;
+		if ((nl = memchr(line, '\n', (size_t)(end - line))) == NULL)
+			nl = end;
+		n = (size_t)(nl - line);
+		if (n > 10 && memcmp(line, "SUBSYSTEM=", 10) == 0)
+			copy_text(r->subsystem, sizeof(r->subsystem), line + 10,
+			    n - 10);
+		else if (n > 7 && memcmp(line, "DEVICE=", 7) == 0)
+			copy_text(r->device, sizeof(r->device), line + 7, n - 7);
+		if (nl == end)
+			return;
+		line = nl + 1;
+	}
+}
+
+int
+kmsg_record_parse(const char *buf, size_t len, struct kmsg_record *ret)
+{
+	const char *p = buf, *end = buf + len, *semi, *nl;
+	struct kmsg_record r;
 	uint64_t pri;
 
-	memset(r, 0, sizeof(*r));
-	semi = memchr(buf, ';', len);
+	if (buf == NULL || len == 0)
+		return -EINVAL;
+	memset(&r, 0, sizeof(r));
+	/* The prefix ends at the first ';' of the first line. */
+	if ((nl = memchr(buf, '\n', len)) == NULL)
+		nl = end;
+	semi = memchr(buf, ';', (size_t)(nl - buf));
 	if (semi == NULL || !number(&p, semi, &pri) || pri > 1023 ||
-	    p >= semi || *p++ != ',' || !number(&p, semi, &r->seq) ||
-	    p >= semi || *p++ != ',' || !number(&p, semi, &r->ts_usec) ||
+	    p >= semi || *p++ != ',' || !number(&p, semi, &r.seq) ||
+	    p >= semi || *p++ != ',' || !number(&p, semi, &r.ts_usec) ||
 	    p >= semi || *p++ != ',')
 		return -EINVAL;
-	/* Flags: '-' none, 'c' continuation (old kernels), '+' fragment. */
-	r->continuation = *p == 'c';
-	r->level = (unsigned)(pri & 7);
-	r->facility = (unsigned)(pri >> 3);
-	p = semi + 1;
-	nl = memchr(p, '\n', (size_t)(end - p));
-	if (nl == NULL)
-		nl = end;
-	copy_text(r->text, sizeof(r->text), p, (size_t)(nl - p));
-	/* The dictionary: " KEY=VALUE" lines. */
-	for (line = nl; line < end; line = nl) {
-		line++;
-		if (line >= end || *line != ' ')
-			break;
-		line++;
-		nl = memchr(line, '\n', (size_t)(end - line));
-		if (nl == NULL)
-			nl = end;
-		if ((size_t)(nl - line) > 10 && memcmp(line, "SUBSYSTEM=",
-		    10) == 0)
-			copy_text(r->subsystem, sizeof(r->subsystem), line + 10,
-			    (size_t)(nl - line) - 10);
-		else if ((size_t)(nl - line) > 7 && memcmp(line, "DEVICE=", 7) ==
-		    0)
-			copy_text(r->device, sizeof(r->device), line + 7,
-			    (size_t)(nl - line) - 7);
-	}
+	/*
+	 * Flags: '-' none; before 4.6 'c' the first fragment of a line
+	 * continued, '+' a later fragment.  Fields may follow (",caller=").
+	 */
+	r.continuation = *p == 'c';
+	r.fragment = *p == '+';
+	r.level = (unsigned)(pri & 7);
+	r.facility = (unsigned)(pri >> 3);
+	copy_text(r.text, sizeof(r.text), semi + 1, (size_t)(nl - semi - 1));
+	if (nl < end)
+		parse_dict(&r, nl + 1, end);
+	*ret = r;
 	return 0;
 }

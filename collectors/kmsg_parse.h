@@ -18,6 +18,7 @@ struct kmsg_record {
 	uint64_t	seq;
 	uint64_t	ts_usec;	/* since boot */
 	bool		continuation;	/* flags 'c' (old kernels) */
+	bool		fragment;	/* flags '+': a later piece (old) */
 	char		text[KMSG_TEXT_MAX];	/* unescaped \xNN, printable */
 	char		subsystem[32];	/* SUBSYSTEM= of the dictionary */
 	char		device[64];	/* DEVICE= */
@@ -26,7 +27,8 @@ struct kmsg_record {
 /*
  * One record as read(2) from /dev/kmsg returns it: "PRI,SEQ,TS,FLAGS[,..];
  * TEXT\n" then dictionary lines " KEY=VALUE\n".  0, or -EINVAL when the
- * prefix is not that (the text is not looked at then).
+ * prefix is not that (the text is not looked at then, and *ret is left
+ * alone).  Text and values are unescaped and cut to their fields.
  */
 int	kmsg_record_parse(const char *buf, size_t len, struct kmsg_record *ret);
 
