@@ -31,7 +31,7 @@ PKGS	:= inih sqlite3 jansson
 DEBIAN_DEPS := build-essential pkg-config clang libclang-rt-14-dev valgrind \
 	libinih-dev libsqlite3-dev libjansson-dev libcmocka-dev \
 	libudev-dev libatasmart-dev libsensors-dev libmnl-dev \
-	python3 sqlite3 procps \
+	python3 sqlite3 procps e2fsprogs \
 	qemu-system-x86 busybox-static cpio kmod xz-utils nvme-cli libatasmart-bin smartmontools mdadm \
 	collectd-core prometheus-node-exporter
 

@@ -12,16 +12,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "forewarn/clock.h"
 #include "forewarn/collector.h"
 #include "forewarn/log.h"
 #include "forewarn/path.h"
 #include "forewarn/util.h"
 #include "disks_sysfs.h"
+#include "kmsg_fs.h"
 #include "kmsg_parse.h"
 
 #define KMSG_HITS_MAX	256
 #define KMSG_BUF	8192		/* a record is at most ~8 KiB */
 #define KMSG_FILE_MAX	(4u << 20)	/* a fixture file read per poll */
+#define KMSG_CACHE	32		/* parts attributed, kept for a poll */
+#define KMSG_FS_MAX	256		/* file systems followed */
 
 static const struct fw_check_def kmsg_checks[] = {
 #define K(code, help) { code, help, FW_CMP_NONE, NAN, NAN, 0, 1, 1, "count" }
@@ -42,10 +46,13 @@ static const struct fw_check_def kmsg_checks[] = {
 	K("pcie.aer_uncorrected", "uncorrected PCIe errors (AER)"),
 	K("net.tx_timeout", "transmit queue timeouts and hangs"),
 	K("fs.errors", "file system errors the kernel logged"),
-	K("fs.readonly", "a file system remounted read-only or shut down after "
-	    "errors"),
-	K("fs.error_count", "errors ext4 recorded in its superblock "
-	    "(errors_count), until fsck clears them"),
+	{ "fs.readonly", "a file system the kernel made read-only under a "
+	    "writable mount (mountinfo: mount rw, superblock ro), as ext4 "
+	    "errors=remount-ro does", FW_CMP_NONE, NAN, NAN, 0, 1, 1, NULL },
+	{ "fs.error_count", "errors a file system recorded on disk: ext4's "
+	    "errors_count until fsck clears it, btrfs device error_stats "
+	    "until 'btrfs device stats -z'", FW_CMP_NONE, NAN, NAN, 0, 1, 1,
+	    "count" },
 	{ "kmsg.gap", "kernel log records lost: ring buffer overrun, or "
 	    "logged while the agent was not running and gone since",
 	    FW_CMP_NONE, NAN, NAN, 0, 1, 1, "count" },
@@ -69,8 +76,11 @@ struct hit {
 	enum kmsg_sev	sev;
 	const char	*what;
 	double		total;		/* all ever counted (persisted) */
+	double		base;		/* total when this episode began */
+	int64_t		last_ms;	/* wall time of the last message; 0 */
 	char		last[200];	/* the last message */
 	bool		restored;	/* from a condition, nothing new yet */
+	bool		dirty;		/* counted since last persisted */
 };
 
 struct kmsg_state {
@@ -90,6 +100,16 @@ struct kmsg_state {
 	char			*buf;
 	size_t			 len;
 	uint64_t		 records, classified;
+	double			 boot;		/* this boot's id, 48 bits; 0 */
+	bool			 mountinfo_ok;	/* fs.readonly is mountinfo's */
+	bool			 readonly_seen;	/* the log said: remounted ro */
+	struct {
+		enum kmsg_target t;
+		char		 part[64];
+		bool		 found;
+		struct hit	 h;
+	}			 cache[KMSG_CACHE];
+	size_t			 n_cache;
 };
 
 /* ---- attribution: which part a message is about ---- */
@@ -170,7 +190,7 @@ ata_port_disk(const char *port, struct hit *h)
 	return false;
 }
 
-/* The first directory entry under dir whose name starts with prefix. */
+/* The first entry under dir (not . or ..) whose name starts with prefix. */
 static bool
 first_entry(const char *dir, const char *prefix, char *out, size_t size)
 {
@@ -181,7 +201,8 @@ first_entry(const char *dir, const char *prefix, char *out, size_t size)
 	if (d == NULL)
 		return false;
 	while (!found && (de = readdir(d)) != NULL)
-		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0) {
+		if (de->d_name[0] != '.' &&
+		    strncmp(de->d_name, prefix, strlen(prefix)) == 0) {
 			fw_strlcpy(out, de->d_name, size);
 			found = true;
 		}
@@ -290,7 +311,7 @@ attribute(struct kmsg_state *s, const struct kmsg_match *m, struct hit *h)
 			return true;
 		fw_snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/net",
 		    m->part);
-		if (first_entry(dir, "", name, sizeof(name)) && name[0] != '.' &&
+		if (first_entry(dir, "", name, sizeof(name)) &&
 		    nic_entity_of(name, h))
 			return true;
 		host_entity(s, h);
@@ -299,10 +320,35 @@ attribute(struct kmsg_state *s, const struct kmsg_match *m, struct hit *h)
 	return false;
 }
 
+/*
+ * A storm names the same part thousands of times: what sysfs said of it
+ * is kept until the next poll.
+ */
+static bool
+attribute_cached(struct kmsg_state *s, const struct kmsg_match *m,
+    struct hit *h)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_cache; i++)
+		if (s->cache[i].t == m->rule->target &&
+		    strcmp(s->cache[i].part, m->part) == 0) {
+			*h = s->cache[i].h;
+			return s->cache[i].found;
+		}
+	memset(h, 0, sizeof(*h));
+	i = s->n_cache < KMSG_CACHE ? s->n_cache++ : KMSG_CACHE - 1;
+	s->cache[i].t = m->rule->target;
+	fw_strlcpy(s->cache[i].part, m->part, sizeof(s->cache[i].part));
+	s->cache[i].found = attribute(s, m, h);
+	s->cache[i].h = *h;
+	return s->cache[i].found;
+}
+
 /* ---- counting ---- */
 
 static struct hit *
-hit_get(struct kmsg_state *s, const struct hit *h, const char *code)
+hit_find(struct kmsg_state *s, const struct hit *h, const char *code)
 {
 	size_t i;
 
@@ -311,6 +357,16 @@ hit_get(struct kmsg_state *s, const struct hit *h, const char *code)
 		    strcmp(s->hits[i].id, h->id) == 0 &&
 		    strcmp(s->hits[i].code, code) == 0)
 			return &s->hits[i];
+	return NULL;
+}
+
+static struct hit *
+hit_get(struct kmsg_state *s, const struct hit *h, const char *code)
+{
+	struct hit *x;
+
+	if ((x = hit_find(s, h, code)) != NULL)
+		return x;
 	if (s->n_hits == KMSG_HITS_MAX)
 		return NULL;
 	s->hits[s->n_hits] = *h;
@@ -319,34 +375,82 @@ hit_get(struct kmsg_state *s, const struct hit *h, const char *code)
 }
 
 static void
+hit_names(const char *code, char total[64], char base[64], char last[64])
+{
+	fw_snprintf(total, 64, "kmsg_total_%s", code);
+	fw_snprintf(base, 64, "kmsg_base_%s", code);
+	fw_snprintf(last, 64, "kmsg_last_%s", code);
+}
+
+/* What the store kept of a part's messages: counts go on across restarts. */
+static void
+hit_load(struct kmsg_state *s, struct hit *x)
+{
+	char tn[64], bn[64], ln[64];
+	struct fw_report *r;
+	struct fw_entity *e;
+	double v;
+	int64_t when;
+
+	hit_names(x->code, tn, bn, ln);
+	r = ctx_report_open(s->ctx);
+	e = report_entity(r, x->kind, x->id, x->name);
+	if (ctx_baseline_peek(s->ctx, e, tn, &v, &when) == 0 && v >= 0)
+		x->total = v;
+	if (ctx_baseline_peek(s->ctx, e, bn, &v, &when) == 0 && v >= 0 &&
+	    v <= x->total)
+		x->base = v;
+	else
+		x->base = x->total;
+	if (ctx_baseline_peek(s->ctx, e, ln, &v, &when) == 0 && v > 0)
+		x->last_ms = (int64_t)v;
+	if (x->restored)
+		fw_strlcpy(x->name, entity_name(e), sizeof(x->name));
+	ctx_report_discard(s->ctx, r);
+}
+
+static void
 take(struct kmsg_state *s, const struct kmsg_record *r)
 {
 	struct kmsg_match m;
 	struct hit h, *x;
-	char name[64];
+	int64_t now;
+	size_t n;
 
 	s->records++;
 	/* Only the kernel's own: user space may write to /dev/kmsg too. */
 	if (r->facility != 0 || !kmsg_classify(s->cls, r->text, &m))
 		return;
-	memset(&h, 0, sizeof(h));
-	if (!attribute(s, &m, &h)) {
+	if (!attribute_cached(s, &m, &h)) {
 		/* A part we cannot find (gone, or not a disk): the host. */
 		host_entity(s, &h);
 	}
+	log_debug("kmsg: %s on %s %s: %s", m.rule->code, kind_name(h.kind),
+	    h.name, r->text);
+	n = s->n_hits;
 	if ((x = hit_get(s, &h, m.rule->code)) == NULL)
 		return;
-	if (x->restored || x->total == 0) {
+	if (s->n_hits != n)
+		hit_load(s, x);		/* first message since start */
+	if (x->restored) {
 		/* Names may have changed since the condition was raised. */
-		fw_strlcpy(name, h.name, sizeof(name));
-		fw_strlcpy(x->name, name, sizeof(x->name));
+		fw_strlcpy(x->name, h.name, sizeof(x->name));
 		fw_strlcpy(x->serial, h.serial, sizeof(x->serial));
 	}
 	x->restored = false;
 	x->sev = m.rule->sev;
 	x->what = m.rule->what;
+	/* A message after a quiet window starts a new episode. */
+	now = clock_wall_ms();
+	if (x->last_ms == 0 || now - x->last_ms >= (int64_t)s->window_ms ||
+	    now < x->last_ms)
+		x->base = x->total;
 	x->total += 1;
+	x->last_ms = now;
+	x->dirty = true;
 	fw_strlcpy(x->last, r->text, sizeof(x->last));
+	if (strcmp(x->code, "fs.readonly") == 0)
+		s->readonly_seen = true;
 	s->classified++;
 }
 
@@ -449,8 +553,11 @@ report_all(struct kmsg_state *s, struct fw_report *out)
 	if (s->fd < 0)
 		goto hits;	/* not watched: no log entity to speak of */
 	e = log_entity(s, out);
-	if (s->have_seq)
+	if (s->have_seq) {
 		ctx_baseline(s->ctx, e, "kmsg_seq", (double)s->seq, &prev);
+		if (s->boot != 0)
+			ctx_baseline(s->ctx, e, "kmsg_boot", s->boot, &prev);
+	}
 	rise = ctx_rise(s->ctx, e, "kmsg_gaps", (double)s->gaps,
 	    (int64_t)s->window_ms);
 	c = report_check(out, e, "kmsg.gap", rise > 0 ? FW_STATE_WARNING :
@@ -465,17 +572,31 @@ report_all(struct kmsg_state *s, struct fw_report *out)
 hits:
 	for (i = 0; i < s->n_hits; i++) {
 		struct hit *h = &s->hits[i];
-		char total_name[64], who[160];
+		char tn[64], bn[64], ln[64], who[160];
+		int64_t now;
+
+		/*
+		 * "Remounting filesystem read-only" is a moment; mountinfo
+		 * says whether it still is (report_mounts), and clears it
+		 * once the file system is checked and remounted.
+		 */
+		if (s->mountinfo_ok && strcmp(h->code, "fs.readonly") == 0)
+			continue;
 
 		e = report_entity(out, h->kind, h->id, h->name);
 		if (h->serial[0] != '\0')
 			entity_label(e, "serial", "%s", h->serial);
-		fw_snprintf(total_name, sizeof(total_name), "kmsg_total_%s",
-		    h->code);
-		if (h->total > 0)
-			ctx_baseline(s->ctx, e, total_name, h->total, &prev);
-		rise = ctx_rise(s->ctx, e, h->code, h->total,
-		    (int64_t)s->window_ms);
+		if (h->dirty) {
+			hit_names(h->code, tn, bn, ln);
+			ctx_baseline(s->ctx, e, tn, h->total, &prev);
+			ctx_baseline(s->ctx, e, bn, h->base, &prev);
+			ctx_baseline(s->ctx, e, ln, (double)h->last_ms, &prev);
+			h->dirty = false;
+		}
+		/* Raised while the part logged within the window. */
+		now = clock_wall_ms();
+		rise = h->last_ms > 0 && now - h->last_ms < (int64_t)
+		    s->window_ms && now >= h->last_ms ? h->total - h->base : 0;
 		fw_snprintf(who, sizeof(who), h->serial[0] ? "%s (%s)" : "%s",
 		    h->name, h->serial);
 		if (rise > 0) {
@@ -494,6 +615,96 @@ hits:
 		check_detail_num(c, "count", rise);
 		check_detail_num(c, "total", h->total);
 	}
+}
+
+/* ---- file systems: what the errors left behind ---- */
+
+/* The kernel's name of a block device by number: 8:1 → sda1, 253:0 → dm-0. */
+static bool
+devname_of(unsigned major, unsigned minor, char *out, size_t size)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+
+	fw_snprintf(path, sizeof(path), "/sys/dev/block/%u:%u", major, minor);
+	return link_base(path, out, size, target, sizeof(target));
+}
+
+/* Every writable block-backed mount: did the kernel make it read-only? */
+static void
+report_mounts(struct kmsg_state *s, struct fw_report *out)
+{
+	struct seen { unsigned major, minor; bool rw_mount, forced; } *seen;
+	struct mountinfo *mi, m;
+	struct hit *x;
+	struct fw_entity *e;
+	struct fw_check *c;
+	struct hit h;
+	char *line = NULL, dev[64];
+	size_t cap = 0, n = 0, i, lineno = 0;
+	FILE *f;
+	int fd;
+
+	s->mountinfo_ok = false;
+	if ((fd = path_open("/proc/self/mountinfo", O_RDONLY)) < 0)
+		return;
+	if ((f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return;
+	}
+	s->mountinfo_ok = true;
+	seen = xcalloc(KMSG_FS_MAX, sizeof(*seen));
+	mi = xcalloc(KMSG_FS_MAX, sizeof(*mi));
+	while (getline(&line, &cap, f) > 0) {
+		lineno++;
+		if (mountinfo_parse(line, &m) < 0) {
+			log_debug("kmsg: /proc/self/mountinfo:%zu: not a "
+			    "mountinfo line; skipped", lineno);
+			continue;
+		}
+		if (m.major == 0 || strncmp(m.source, "/dev/", 5) != 0)
+			continue;	/* not on a block device */
+		for (i = 0; i < n; i++)
+			if (seen[i].major == m.major && seen[i].minor == m.minor)
+				break;
+		if (i == n) {
+			if (n == KMSG_FS_MAX)
+				continue;
+			seen[n].major = m.major;
+			seen[n].minor = m.minor;
+			seen[n].rw_mount = seen[n].forced = false;
+			mi[n++] = m;
+		}
+		/* Bind mounts share the superblock: any writable one tells. */
+		if (!m.mnt_ro)
+			seen[i].rw_mount = true;
+		if (mountinfo_forced_ro(&m))
+			seen[i].forced = true;
+	}
+	free(line);
+	fclose(f);
+	for (i = 0; i < n; i++) {
+		if (!seen[i].rw_mount && !seen[i].forced)
+			continue;	/* mounted read-only by choice */
+		if (!devname_of(mi[i].major, mi[i].minor, dev, sizeof(dev)))
+			fw_strlcpy(dev, strrchr(mi[i].source, '/') + 1,
+			    sizeof(dev));
+		memset(&h, 0, sizeof(h));
+		fs_entity_of(dev, &h);
+		e = report_entity(out, h.kind, h.id, h.name);
+		entity_label(e, "type", "%s", mi[i].fstype);
+		entity_label(e, "mountpoint", "%s", mi[i].mountpoint);
+		c = report_check(out, e, "fs.readonly", seen[i].forced ?
+		    FW_STATE_CRITICAL : FW_STATE_OK, seen[i].forced ? "%s (%s on "
+		    "%s): the kernel made it read-only under a writable mount; "
+		    "writes fail until it is checked and remounted" : "%s (%s on "
+		    "%s) is writable", mi[i].mountpoint, mi[i].fstype, dev);
+		check_detail_str(c, "mountpoint", mi[i].mountpoint);
+		check_detail_str(c, "device", dev);
+		if ((x = hit_find(s, &h, "fs.readonly")) != NULL)
+			check_detail_str(c, "last_message", x->last);
+	}
+	free(seen);
+	free(mi);
 }
 
 /* ext4 keeps an error count in its superblock until fsck clears it. */
@@ -535,6 +746,82 @@ report_ext4(struct kmsg_state *s, struct fw_report *out)
 	closedir(d);
 }
 
+/* btrfs keeps per-device error counters until 'btrfs device stats -z'. */
+static void
+report_btrfs(struct kmsg_state *s, struct fw_report *out)
+{
+	char path[PATH_MAX], buf[512], dev[64], worst[64];
+	struct btrfs_errors b, sum;
+	struct dirent *de, *dd;
+	struct fw_entity *e;
+	struct fw_check *c;
+	struct hit h;
+	uint64_t t, worst_t;
+	size_t len;
+	DIR *d = path_opendir("/sys/fs/btrfs"), *di;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || strchr(de->d_name, '-') == NULL)
+			continue;	/* "features" and the like */
+		fw_snprintf(path, sizeof(path), "/sys/fs/btrfs/%s/devinfo",
+		    de->d_name);
+		if ((di = path_opendir(path)) == NULL)
+			continue;	/* before 5.14: no error_stats */
+		memset(&sum, 0, sizeof(sum));
+		worst[0] = '\0';
+		worst_t = 0;
+		while ((dd = readdir(di)) != NULL) {
+			if (dd->d_name[0] == '.')
+				continue;
+			fw_snprintf(path, sizeof(path), "/sys/fs/btrfs/%s/"
+			    "devinfo/%s/error_stats", de->d_name, dd->d_name);
+			if (path_read(path, buf, sizeof(buf), &len) < 0 ||
+			    btrfs_errors_parse(buf, len, &b) < 0)
+				continue;
+			sum.write += b.write;
+			sum.read += b.read;
+			sum.flush += b.flush;
+			sum.corruption += b.corruption;
+			sum.generation += b.generation;
+			if ((t = btrfs_errors_total(&b)) > worst_t) {
+				worst_t = t;
+				fw_snprintf(worst, sizeof(worst), "devid %s",
+				    dd->d_name);
+			}
+		}
+		closedir(di);
+		/* Named by its first device, as the kernel log names it. */
+		fw_snprintf(path, sizeof(path), "/sys/fs/btrfs/%s/devices",
+		    de->d_name);
+		if (!first_entry(path, "", dev, sizeof(dev)))
+			fw_strlcpy(dev, de->d_name, sizeof(dev));
+		memset(&h, 0, sizeof(h));
+		fs_entity_of(dev, &h);
+		fw_snprintf(h.id, sizeof(h.id), "uuid:%s", de->d_name);
+		e = report_entity(out, h.kind, h.id, h.name);
+		entity_label(e, "type", "btrfs");
+		t = btrfs_errors_total(&sum);
+		c = report_check(out, e, "fs.error_count", t > 0 ?
+		    FW_STATE_WARNING : FW_STATE_OK, t > 0 ? "%s: btrfs has "
+		    "recorded %llu device errors (write %llu, read %llu, flush "
+		    "%llu, corruption %llu, generation %llu; most on %s)" :
+		    "%s: btrfs records no device errors", h.name,
+		    (unsigned long long)t, (unsigned long long)sum.write,
+		    (unsigned long long)sum.read, (unsigned long long)sum.flush,
+		    (unsigned long long)sum.corruption,
+		    (unsigned long long)sum.generation, worst);
+		check_detail_num(c, "write_errs", (double)sum.write);
+		check_detail_num(c, "read_errs", (double)sum.read);
+		check_detail_num(c, "flush_errs", (double)sum.flush);
+		check_detail_num(c, "corruption_errs", (double)sum.corruption);
+		check_detail_num(c, "generation_errs", (double)sum.generation);
+	}
+	closedir(d);
+	(void)s;
+}
+
 static int
 kmsg_poll(void *state, struct fw_report *out)
 {
@@ -542,8 +829,11 @@ kmsg_poll(void *state, struct fw_report *out)
 
 	if (s->fd >= 0)
 		s->watched ? read_device(s) : read_file(s);
+	s->n_cache = 0;		/* sysfs may have changed */
+	report_mounts(s, out);
 	report_all(s, out);
 	report_ext4(s, out);
+	report_btrfs(s, out);
 	return 0;
 }
 
@@ -555,6 +845,11 @@ kmsg_ready(void *state, int fd, uint32_t events, struct fw_report *out)
 	bool gap = s->gap_new;
 
 	read_device(s);
+	if (s->readonly_seen) {
+		/* mountinfo tells whether it still is: look now. */
+		s->readonly_seen = false;
+		ctx_request_poll(s->ctx);
+	}
 	/* Report only when something was classified or lost. */
 	if (s->classified != before || s->gap_new != gap || s->gap_new) {
 		s->gap_new = false;
@@ -563,22 +858,48 @@ kmsg_ready(void *state, int fd, uint32_t events, struct fw_report *out)
 	return 0;
 }
 
+/*
+ * This boot, as 48 bits of its boot_id (exact in a double, so it can be a
+ * baseline): sequence numbers start again at 0 after a reboot.  0: unknown.
+ */
+static double
+boot_of(void)
+{
+	char buf[64];
+	uint64_t v = 0;
+	int digits = 0, x;
+	const char *p;
+
+	if (path_read_line("/proc/sys/kernel/random/boot_id", buf,
+	    sizeof(buf)) < 0)
+		return 0;
+	for (p = buf; *p != '\0' && digits < 12; p++) {
+		if (*p == '-')
+			continue;
+		if (*p >= '0' && *p <= '9')
+			x = *p - '0';
+		else if (*p >= 'a' && *p <= 'f')
+			x = *p - 'a' + 10;
+		else
+			return 0;
+		v = v << 4 | (uint64_t)x;
+		digits++;
+	}
+	return digits == 12 ? (double)v : 0;
+}
+
 /* A condition raised before a restart: keep judging it. */
 static void
 restore_one(enum fw_kind kind, const char *id, const char *check,
     enum fw_state state, void *arg)
 {
 	struct kmsg_state *s = arg;
-	struct fw_report *r;
-	struct fw_entity *e;
 	struct hit h, *x;
-	char total_name[64];
-	double total;
-	int64_t when;
 	size_t i;
 
+	/* Judged again from what they read, not from messages. */
 	if (strcmp(check, "kmsg.gap") == 0 || strcmp(check,
-	    "fs.error_count") == 0)
+	    "fs.error_count") == 0 || strcmp(check, "fs.readonly") == 0)
 		return;
 	memset(&h, 0, sizeof(h));
 	h.kind = kind;
@@ -587,18 +908,13 @@ restore_one(enum fw_kind kind, const char *id, const char *check,
 	if ((x = hit_get(s, &h, check)) == NULL)
 		return;
 	x->restored = true;
+	fw_strlcpy(x->last, "(logged before a restart)", sizeof(x->last));
 	for (i = 0; kmsg_rules[i].needle != NULL; i++)
 		if (strcmp(kmsg_rules[i].code, check) == 0) {
 			x->sev = kmsg_rules[i].sev;
 			x->what = kmsg_rules[i].what;
 		}
-	r = ctx_report_open(s->ctx);
-	e = report_entity(r, kind, id, id);
-	fw_strlcpy(x->name, entity_name(e), sizeof(x->name));
-	fw_snprintf(total_name, sizeof(total_name), "kmsg_total_%s", check);
-	if (ctx_baseline_peek(s->ctx, e, total_name, &total, &when) == 0)
-		x->total = total;
-	ctx_report_discard(s->ctx, r);
+	hit_load(s, x);
 	(void)state;
 }
 
@@ -609,7 +925,7 @@ kmsg_init(const struct fw_conf_section *cs, struct fw_ctx *ctx, void **ret)
 	struct fw_report *r;
 	struct fw_entity *e;
 	char buf[256];
-	double seq;
+	double seq, boot;
 	int64_t when;
 	int rc;
 
@@ -645,7 +961,12 @@ kmsg_init(const struct fw_conf_section *cs, struct fw_ctx *ctx, void **ret)
 	/* Where we stopped: the sequence taken last, from the store. */
 	r = ctx_report_open(ctx);
 	e = log_entity(s, r);
-	if (ctx_baseline_peek(ctx, e, "kmsg_seq", &seq, &when) == 0 &&
+	s->boot = boot_of();
+	if (ctx_baseline_peek(ctx, e, "kmsg_boot", &boot, &when) == 0 &&
+	    s->boot != 0 && boot != 0 && boot != s->boot) {
+		/* Rebooted since: all this boot said is new to us. */
+		log_info("kmsg: a new boot; reading its log from the start");
+	} else if (ctx_baseline_peek(ctx, e, "kmsg_seq", &seq, &when) == 0 &&
 	    seq >= 0) {
 		s->have_seq = true;
 		s->seq = (uint64_t)seq;

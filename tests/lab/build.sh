@@ -17,8 +17,8 @@ mkdir -p "$out/kernel"
 MODULES="ahci sd_mod sg nvme md-mod raid1 virtio_pci virtio_blk virtio_net
 	bonding i2c-i801"
 # Copied but loaded by the scenarios that need them, with parameters
-# (i2c-stub needs chip_addr=).
-ON_DEMAND="i2c-stub lm75"
+# (i2c-stub needs chip_addr=); ext4 for the kernel log's file system errors.
+ON_DEMAND="i2c-stub lm75 ext4"
 
 kernel_pkg() {
 	apt-cache depends linux-image-amd64 2>/dev/null |
@@ -94,9 +94,10 @@ copy_bin "$agent"
 for tool in "$@"; do
 	copy_bin "$(realpath "$tool")"
 done
-for tool in mdadm smartctl smartd skdump nvme i2cset sensors; do
+for tool in mdadm smartctl smartd skdump nvme i2cset sensors mke2fs; do
 	p=$(command -v "$tool" 2>/dev/null) && copy_bin "$p"
 done
+[ -f /etc/mke2fs.conf ] && cp /etc/mke2fs.conf "$root/etc/"
 # Instruction counts for make bench: callgrind inside the guest.
 if [ "${FW_LAB_VALGRIND:-0}" = 1 ] && [ -x /usr/bin/valgrind.bin ]; then
 	cp /usr/bin/valgrind "$root/usr/local/bin/valgrind"

@@ -183,10 +183,16 @@ class Lab:
 
     def inject_read_errors(self, node="d0"):
         """Slide blkdebug under a disk's raw node: every read fails EIO."""
+        self.inject_errors(node, ("read_aio",))
+
+    def inject_errors(self, node, events):
+        """Slide blkdebug under a disk's raw node: each of events (blkdebug
+        names: read_aio, write_aio, ...) fails with EIO."""
         self.qmp("blockdev-add", **{"driver": "blkdebug",
                                     "node-name": node + "dbg",
                                     "image": node + "f", "inject-error": [
-                                        {"event": "read_aio", "errno": 5}]})
+                                        {"event": e, "errno": 5}
+                                        for e in events]})
         self.qmp("blockdev-reopen", options=[{"driver": "raw",
                                               "node-name": node,
                                               "file": node + "dbg"}])

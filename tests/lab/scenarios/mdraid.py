@@ -84,8 +84,18 @@ def run(lab, check):
     check(risk, "raid.at_risk raised when the last member errs")
     if risk:
         print("  " + risk[0]["summary"])
+        # The SCSI midlayer's counter (disks) or the kernel's own words
+        # (kmsg), whichever the stage meets first.
         check("LAB-AHCI-0001" in risk[0]["summary"] and
-              "disk.io_errors" in risk[0]["summary"],
+              any(c in risk[0]["summary"] for c in
+                  ("disk.io_errors", "disk.io_error_log",
+                   "disk.medium_errors")),
               "it names the last member by serial and what is wrong")
+    failed = [e for e in lab.events()
+              if e["check"] == "disk.raid_member_failed"]
+    check(failed and failed[0]["entity"]["labels"].get("serial") ==
+          "LAB-VIRT-0001" and failed[0]["state"] == "critical",
+          "the kernel log's 'Disk failure on vda' is on that disk: %s" %
+          (failed[0]["summary"] if failed else "no event"))
     rc, out = lab.run("kill -0 $(pidof forewarnd | cut -d' ' -f1) && echo ok")
     check("ok" in out, "the daemon is running")
