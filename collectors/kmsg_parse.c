@@ -94,7 +94,7 @@ const struct kmsg_rule kmsg_rules[] = {
 	{ "PCIe Bus Error: severity=Correct", DRV PCI ": (AER: )?PCIe Bus "
 	    "Error: severity=Correct", 1, "pcie.aer_corrected", KT_PCI,
 	    KS_WARNING, "corrected PCIe errors" },
-	/* "mce: " from 5.0, "is above ... is throttled" from 5.6 */
+	/* "mce: " 5.0 to 5.17, "is above ... is throttled" from 5.6 */
 	{ "above threshold, cpu clock ", "^(mce: )?CPU[0-9]+: (Core|Package) "
 	    "temperature (is )?above threshold, cpu clock (is )?throttled", 0,
 	    "cpu.thermal_throttle", KT_HOST, KS_WARNING, "thermal throttling" },
