@@ -19,7 +19,7 @@
 
 #define HW_KNOWN_MAX	64
 #define DAY_MS		(24 * 3600 * 1000LL)
-#define HW_CMDS_MAX	(2 * HW_CTRL_MAX + 4)
+#define HW_CMDS_MAX	(4 * HW_CTRL_MAX + 8)
 
 static const struct fw_check_def hw_checks[] = {
 	{ "raid.controller", "the controller's own status, its memory errors, "
@@ -99,7 +99,7 @@ static const struct hw_tooldef {
 /* One command of a pass: whose, what it is, for which controller. */
 enum hw_cmd_kind {
 	ST_SHOW, ST_DRIVES, ST_REBUILD,		/* storcli */
-	SS_STATUS, SS_LD, SS_PD,		/* ssacli */
+	SS_CONFIG, SS_STATUS, SS_LD, SS_PD,	/* ssacli */
 	AC_CONFIG,				/* arcconf */
 };
 
@@ -168,7 +168,12 @@ ctrl_id(const struct hw_state *s, const struct hw_ctrl *c, const char *name,
 	const char *prefix = tooldefs[c->tool].prefix;
 	size_t i;
 
-	if (c->serial[0] != '\0') {
+	/* A masked serial two controllers share is no identity. */
+	for (i = 0; i < s->rep->n_ctrls && c->serial[0] != '\0'; i++)
+		if (&s->rep->ctrls[i] != c && s->rep->ctrls[i].tool == c->tool &&
+		    strcmp(s->rep->ctrls[i].serial, c->serial) == 0)
+			break;
+	if (c->serial[0] != '\0' && i == s->rep->n_ctrls) {
 		fw_snprintf(buf, size, "%s:%s", prefix, c->serial);
 		return;
 	}
@@ -759,6 +764,23 @@ digest(struct hw_state *s, const struct hw_cmd *cmd,
 	case ST_REBUILD:
 		parse_rebuild(s, r->out, r->out_len);
 		break;
+	case SS_CONFIG:
+		rc = ssacli_parse_config(r->out, r->out_len, rep, err, esize);
+		/*
+		 * One run says it all.  A tool that does not give it (an
+		 * older hpacucli) is asked the short way: status, then each
+		 * controller's logical and physical drives.
+		 */
+		if (rc < 0 || (r->exit_code != 0 && rep->n_ctrls == first)) {
+			log_debug("hwraid: %s ctrl all show config detail: "
+			    "%s; asking ctrl all show status", s->tool[cmd->tool],
+			    rc < 0 ? err : "no answer");
+			rep->n_ctrls = first;
+			queue(s, HW_SSACLI, SS_STATUS, 0, 0,
+			    "ctrl all show status");
+			rc = 0;
+		}
+		break;
 	case SS_STATUS:
 		rc = ssacli_parse_status(r->out, r->out_len, rep, err, esize);
 		if (rc < 0)
@@ -795,7 +817,8 @@ on_ran(const struct fw_exec_result *r, void *arg)
 {
 	struct hw_state *s = arg;
 	const struct hw_cmd *cmd = &s->cmds[s->next_cmd - 1];
-	bool first = cmd->kind == ST_SHOW || cmd->kind == SS_STATUS ||
+	bool first = cmd->kind == ST_SHOW || cmd->kind == SS_CONFIG ||
+	    cmd->kind == SS_STATUS ||
 	    (cmd->kind == AC_CONFIG && cmd->number == 1);
 	char what[320], perr[256];
 
@@ -955,7 +978,8 @@ hw_poll(void *state, struct fw_report *out)
 	if (s->tool[HW_STORCLI][0] != '\0')
 		queue(s, HW_STORCLI, ST_SHOW, 0, 0, "/call show all J");
 	if (s->tool[HW_SSACLI][0] != '\0')
-		queue(s, HW_SSACLI, SS_STATUS, 0, 0, "ctrl all show status");
+		queue(s, HW_SSACLI, SS_CONFIG, 0, 0, "ctrl all show config "
+		    "detail");
 	if (s->tool[HW_ARCCONF][0] != '\0')
 		queue(s, HW_ARCCONF, AC_CONFIG, 0, 1, "GETCONFIG 1 AL");
 	run_next(s);

@@ -4,7 +4,8 @@
  * drive details of "/call/eall/sall show all J"), in both the storcli 007
  * layout and that of storcli2 / perccli2 (008), HPE ssacli (also
  * hpssacli, hpacucli) text ("ctrl all show status", "ctrl slot=N ld all
- * show", "ctrl slot=N pd all show") and Adaptec/Microchip arcconf text
+ * show", "ctrl slot=N pd all show", or all in one: "ctrl all show config
+ * detail") and Adaptec/Microchip arcconf text
  * ("GETCONFIG N AL").  Pure functions over a buffer, so the unit tests and
  * the fuzzer feed them captured outputs.
  *
@@ -116,6 +117,15 @@ int	storcli_parse_drives(const char *json, size_t len,
  * ("line 3: ...") when nothing in it is ssacli's.
  */
 int	ssacli_parse_status(const char *text, size_t len,
+	    struct hw_report *out, char *err, size_t err_size);
+/*
+ * "ctrl all show config detail" into out: each controller with its status,
+ * cache, battery and temperature, its arrays' logical drives and every
+ * drive's details (serial, model, firmware, temperature).  The short
+ * "physicaldrive ID (...)" listing lines are skipped: the detail blocks say
+ * it all.  0, or -EINVAL with err ("line 3: ...").
+ */
+int	ssacli_parse_config(const char *text, size_t len,
 	    struct hw_report *out, char *err, size_t err_size);
 /* "ctrl slot=N ld all show" / "pd all show" for the controller c. */
 int	ssacli_parse_ld(const char *text, size_t len, struct hw_ctrl *c,

@@ -157,6 +157,31 @@ ssacli_header(const char *text, char *model, size_t msize, char *slot,
 	return true;
 }
 
+/* A controller of out for a header line; NULL when out is full. */
+static struct hw_ctrl *
+ssacli_ctrl_new(struct hw_report *out, const char *model, const char *slot)
+{
+	struct hw_ctrl *c;
+	char *end;
+	long n;
+
+	if (out->n_ctrls == HW_CTRL_MAX)
+		return NULL;
+	c = &out->ctrls[out->n_ctrls];
+	memset(c, 0, offsetof(struct hw_ctrl, vds));
+	c->n_vds = c->n_pds = 0;
+	c->tool = HW_SSACLI;
+	c->ok = true;
+	c->roc_temp_c = NAN;
+	fw_strlcpy(c->model, model, sizeof(c->model));
+	fw_strlcpy(c->slot, slot, sizeof(c->slot));
+	n = strtol(slot, &end, 10);
+	c->index = end != slot && n >= 0 && n < 1000 ? (int)n :
+	    (int)out->n_ctrls;
+	out->n_ctrls++;
+	return c;
+}
+
 int
 ssacli_parse_status(const char *text, size_t len, struct hw_report *out,
     char *err, size_t err_size)
@@ -165,8 +190,6 @@ ssacli_parse_status(const char *text, size_t len, struct hw_report *out,
 	char key[64], val[64], model[HW_STR], slot[16];
 	struct lines l;
 	bool known = false;
-	char *end;
-	long n;
 
 	lines_init(&l, text, len);
 	while (next_line(&l)) {
@@ -175,22 +198,7 @@ ssacli_parse_status(const char *text, size_t len, struct hw_report *out,
 		if (l.indent == 0 && ssacli_header(l.text, model,
 		    sizeof(model), slot, sizeof(slot))) {
 			known = true;
-			if (out->n_ctrls == HW_CTRL_MAX) {
-				c = NULL;
-				continue;
-			}
-			c = &out->ctrls[out->n_ctrls];
-			memset(c, 0, offsetof(struct hw_ctrl, vds));
-			c->n_vds = c->n_pds = 0;
-			c->tool = HW_SSACLI;
-			c->ok = true;
-			c->roc_temp_c = NAN;
-			fw_strlcpy(c->model, model, sizeof(c->model));
-			fw_strlcpy(c->slot, slot, sizeof(c->slot));
-			n = strtol(slot, &end, 10);
-			c->index = end != slot && n >= 0 && n < 1000 ?
-			    (int)n : (int)out->n_ctrls;
-			out->n_ctrls++;
+			c = ssacli_ctrl_new(out, model, slot);
 			continue;
 		}
 		if (c == NULL || l.indent == 0 ||
@@ -771,5 +779,208 @@ arcconf_parse_config(const char *text, size_t len, int number,
 			return say(err, err_size, l.no, "a drive without "
 			    "\"State\"");
 	out->n_ctrls++;
+	return 0;
+}
+
+/* ---- ssacli "ctrl all show config detail" ---- */
+
+enum cd_section { CD_NONE, CD_CTRL, CD_ARRAY, CD_LD, CD_PD };
+
+/* "52": degrees Celsius, or NAN. */
+static double
+cd_temp(const char *s)
+{
+	char *end;
+	double d = strtod(s, &end);
+
+	return end != s && d > -60 && d < 250 ? d : NAN;
+}
+
+struct cd_state {
+	enum cd_section	 sec;
+	struct hw_ctrl	*c;
+	struct hw_vd	*v;
+	struct hw_pd	*p;
+	int		 array;		/* letter - 'A', -1 unassigned */
+	bool		 array_failed;
+	bool		 spare;		/* the drive's "Drive Type" */
+};
+
+static void
+cd_ctrl_key(struct hw_ctrl *c, const char *key, const char *val)
+{
+	if (strcmp(key, "Controller Status") == 0)
+		fw_strlcpy(c->status, strcmp(val, "OK") == 0 ? "Optimal" : val,
+		    sizeof(c->status));
+	else if (strcmp(key, "Cache Status") == 0)
+		fw_strlcpy(c->cache_status, val, sizeof(c->cache_status));
+	else if (strcmp(key, "Battery/Capacitor Status") == 0) {
+		fw_strlcpy(c->cache_kind, "Battery/Capacitor",
+		    sizeof(c->cache_kind));
+		fw_strlcpy(c->cache_state, strcmp(val, "OK") == 0 ? "Optimal" :
+		    val, sizeof(c->cache_state));
+	} else if (strcmp(key, "Serial Number") == 0)
+		fw_strlcpy(c->serial, val, sizeof(c->serial));
+	else if (strcmp(key, "Firmware Version") == 0)
+		fw_strlcpy(c->firmware, val, sizeof(c->firmware));
+	else if (strcmp(key, "Controller Temperature (C)") == 0)
+		c->roc_temp_c = cd_temp(val);
+}
+
+static void
+cd_pd_key(struct cd_state *st, const char *key, const char *val)
+{
+	struct hw_pd *p = st->p;
+
+	if (strcmp(key, "Status") == 0) {
+		fw_strlcpy(p->state, val, sizeof(p->state));
+		p->predictive = strcasecmp(val, "Predictive Failure") == 0;
+	} else if (strcmp(key, "Drive Type") == 0) {
+		st->spare = strcasestr(val, "Spare") != NULL;
+		if (st->spare || strcasestr(val, "Unassigned") != NULL)
+			p->dg = -1;
+	} else if (strcmp(key, "Interface Type") == 0)
+		fw_strlcpy(p->intf, val, sizeof(p->intf));
+	else if (strcmp(key, "Serial Number") == 0)
+		fw_strlcpy(p->serial, val, sizeof(p->serial));
+	else if (strcmp(key, "Model") == 0)
+		fw_strlcpy(p->model, val, sizeof(p->model));
+	else if (strcmp(key, "Firmware Revision") == 0)
+		fw_strlcpy(p->firmware, val, sizeof(p->firmware));
+	else if (strcmp(key, "Current Temperature (C)") == 0)
+		p->temp_c = cd_temp(val);
+	fw_strlcpy(p->norm, ssacli_pd_norm(p->state, st->spare),
+	    sizeof(p->norm));
+}
+
+static void
+cd_ld_key(struct cd_state *st, const char *key, const char *val)
+{
+	struct hw_vd *v = st->v;
+
+	if (strcmp(key, "Status") == 0) {
+		fw_strlcpy(v->state, val, sizeof(v->state));
+		fw_strlcpy(v->norm, ssacli_ld_norm(val), sizeof(v->norm));
+	} else if (strcmp(key, "Fault Tolerance") == 0)
+		raid_type(val, v->type, sizeof(v->type));
+	else if (strcmp(key, "Logical Drive Label") == 0)
+		fw_strlcpy(v->name, val, sizeof(v->name));
+}
+
+/* A line at the array, logical drive or drive level: which one it opens. */
+static bool
+cd_open(struct cd_state *st, const struct lines *l)
+{
+	struct hw_ctrl *c = st->c;
+	const char *t = l->text;
+	int n;
+
+	if (l->indent == 3 && strncmp(t, "Array: ", 7) == 0 &&
+	    isalpha((unsigned char)t[7])) {
+		st->array = toupper((unsigned char)t[7]) - 'A';
+		st->sec = CD_ARRAY;
+		st->array_failed = false;
+		return true;
+	}
+	if (l->indent == 3) {	/* Unassigned, HBA Drives, a cage, a port */
+		st->array = -1;
+		st->sec = CD_NONE;
+		return true;
+	}
+	if (l->indent == 6 && sscanf(t, "Logical Drive: %d", &n) == 1 &&
+	    st->array >= 0) {
+		st->sec = CD_NONE;
+		if (c->n_vds == HW_VD_MAX)
+			return true;
+		st->v = &c->vds[c->n_vds++];
+		memset(st->v, 0, sizeof(*st->v));
+		st->v->dg = st->array;
+		st->v->vd = n;
+		if (st->array_failed)
+			fw_snprintf(st->v->note, sizeof(st->v->note), "array %c "
+			    "(Failed)", 'A' + st->array);
+		st->sec = CD_LD;
+		return true;
+	}
+	/* "physicaldrive 1I:1:3" opens its details; "(port ...)" lines list. */
+	if (l->indent == 6 && strncmp(t, "physicaldrive ", 14) == 0 &&
+	    strchr(t, '(') == NULL && t[14] != '\0') {
+		st->sec = CD_NONE;
+		if (c->n_pds == HW_PD_MAX)
+			return true;
+		st->p = &c->pds[c->n_pds++];
+		memset(st->p, 0, sizeof(*st->p));
+		st->p->temp_c = NAN;
+		st->p->eid = -1;
+		st->p->slot = (int)c->n_pds - 1;
+		st->p->did = -1;
+		st->p->dg = st->array;
+		st->p->detailed = true;
+		st->spare = false;
+		fw_strlcpy(st->p->slot_name, t + 14, sizeof(st->p->slot_name));
+		st->sec = CD_PD;
+		return true;
+	}
+	return false;
+}
+
+int
+ssacli_parse_config(const char *text, size_t len, struct hw_report *out,
+    char *err, size_t err_size)
+{
+	struct cd_state st = { CD_NONE, NULL, NULL, NULL, -1, false, false };
+	char key[80], val[128], model[HW_STR], slot[16];
+	size_t i, first = out->n_ctrls;
+	bool found = false;
+	struct lines l;
+
+	lines_init(&l, text, len);
+	while (next_line(&l)) {
+		if (strncmp(l.text, "Error: No controllers detected", 30) == 0)
+			return 0;
+		if (l.indent == 0 && ssacli_header(l.text, model,
+		    sizeof(model), slot, sizeof(slot))) {
+			found = true;
+			st.c = ssacli_ctrl_new(out, model, slot);
+			st.sec = st.c != NULL ? CD_CTRL : CD_NONE;
+			st.array = -1;
+			continue;
+		}
+		if (st.c == NULL)
+			continue;
+		if (l.text[0] == '\0') {
+			if (st.sec == CD_CTRL)
+				st.sec = CD_NONE;	/* its block ends */
+			continue;
+		}
+		if (st.sec != CD_CTRL && cd_open(&st, &l))
+			continue;
+		if (!key_value(l.text, key, sizeof(key), val, sizeof(val)))
+			continue;
+		if (st.sec == CD_CTRL && l.indent == 3)
+			cd_ctrl_key(st.c, key, val);
+		else if (st.sec == CD_ARRAY && strcmp(key, "Status") == 0)
+			st.array_failed = strcasecmp(val, "Failed") == 0;
+		else if (st.sec == CD_LD && l.indent == 9)
+			cd_ld_key(&st, key, val);
+		else if (st.sec == CD_PD && l.indent == 9)
+			cd_pd_key(&st, key, val);
+	}
+	if (!found)
+		return say(err, err_size, l.no ? 1 : 0, "no \"... in Slot N\" "
+		    "controller: not ssacli's \"ctrl all show config detail\"");
+	for (i = first; i < out->n_ctrls; i++) {
+		const struct hw_ctrl *c = &out->ctrls[i];
+		size_t j;
+
+		for (j = 0; j < c->n_vds; j++)
+			if (c->vds[j].state[0] == '\0')
+				return say(err, err_size, l.no, "a logical drive "
+				    "without \"Status\"");
+		for (j = 0; j < c->n_pds; j++)
+			if (c->pds[j].state[0] == '\0')
+				return say(err, err_size, l.no, "a physicaldrive "
+				    "without \"Status\"");
+	}
 	return 0;
 }

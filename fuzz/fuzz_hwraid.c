@@ -25,6 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rep->n_ctrls < HW_CTRL_MAX)
 		arcconf_parse_config((const char *)data, size, 1, rep, &found,
 		    err, sizeof(err));
+	ssacli_parse_config((const char *)data, size, rep, err, sizeof(err));
 	ssacli_parse_status((const char *)data, size, rep, err, sizeof(err));
 	if (rep->n_ctrls > 0) {
 		ssacli_parse_ld((const char *)data, size, &rep->ctrls[0], err,

@@ -543,6 +543,76 @@ test_ssacli(void **unused)
 	free(r);
 }
 
+/* "ctrl all show config detail": everything of each controller in one. */
+static void
+test_ssacli_config_detail(void **unused)
+{
+	struct hw_report *r = calloc(1, sizeof(*r));
+	const struct hw_ctrl *c;
+	char err[256];
+	size_t len, i, n;
+	char *t;
+
+	t = load_text("ssacli/p400i-battery-failed/config-detail", &len);
+	assert_int_equal(ssacli_parse_config(t, len, r, err, sizeof(err)), 0);
+	free(t);
+	assert_int_equal(r->n_ctrls, 1);
+	c = &r->ctrls[0];
+	assert_string_equal(c->model, "Smart Array P400i");
+	assert_string_equal(c->status, "Optimal");
+	assert_string_equal(c->firmware, "7.24-0");
+	assert_string_equal(c->cache_status, "Temporarily Disabled");
+	assert_string_equal(c->cache_state, "Failed (Replace Batteries)");
+	assert_int_equal(c->n_vds, 1);
+	assert_string_equal(c->vds[0].type, "RAID1");	/* Fault Tolerance */
+	assert_string_equal(c->vds[0].norm, "Optl");
+	/* Detail blocks only: the "(port ...)" listing lines are skipped. */
+	assert_int_equal(c->n_pds, 4);
+	for (i = n = 0; i < c->n_pds; i++)
+		n += c->pds[i].dg == 0;
+	assert_int_equal(n, 2);
+	assert_string_equal(c->pds[0].slot_name, "1I:1:3");
+	assert_string_equal(c->pds[0].model, "ATA     INTEL SSDSA2BZ10");
+	assert_string_equal(c->pds[0].firmware, "6PB10362");
+	assert_true(c->pds[0].temp_c == 23);
+	assert_int_equal(c->pds[2].dg, -1);		/* Unassigned */
+	assert_string_equal(c->pds[2].norm, "Onln");
+
+	t = load_text("ssacli/p212-p410i/config-detail", &len);
+	r->n_ctrls = 0;
+	assert_int_equal(ssacli_parse_config(t, len, r, err, sizeof(err)), 0);
+	free(t);
+	assert_int_equal(r->n_ctrls, 2);
+	assert_string_equal(r->ctrls[0].slot, "5");
+	assert_string_equal(r->ctrls[1].model, "Smart Array P410i");
+	assert_int_equal(r->ctrls[1].n_vds, 2);
+	assert_string_equal(r->ctrls[1].vds[1].type, "RAID10");
+	t = load_text("ssacli/p408i-a-gen10/config-detail", &len);
+	r->n_ctrls = 0;
+	assert_int_equal(ssacli_parse_config(t, len, r, err, sizeof(err)), 0);
+	free(t);
+	assert_true(r->ctrls[0].roc_temp_c == 52);
+	assert_string_equal(r->ctrls[0].vds[0].type, "RAID6");
+
+	t = "Smart Array P1 in Slot 1\n   Controller Status: OK\n\n   Array: A"
+	    "\n      Array Type: Data\n\n      Logical Drive: 1\n         "
+	    "Fault Tolerance: 5\n";
+	r->n_ctrls = 0;
+	assert_int_equal(ssacli_parse_config(t, strlen(t), r, err,
+	    sizeof(err)), -EINVAL);
+	assert_string_equal(err, "line 8: a logical drive without \"Status\"");
+	assert_int_equal(ssacli_parse_config("nonsense\n", 9, r, err,
+	    sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not ssacli's \"ctrl all show config "
+	    "detail\""));
+	t = load_text("ssacli/parts/status-no-controllers", &len);
+	r->n_ctrls = 0;
+	assert_int_equal(ssacli_parse_config(t, len, r, err, sizeof(err)), 0);
+	free(t);
+	assert_int_equal(r->n_ctrls, 0);
+	free(r);
+}
+
 static void
 test_arcconf(void **unused)
 {
@@ -699,6 +769,7 @@ main(void)
 		cmocka_unit_test(test_storcli2_layout),
 		cmocka_unit_test(test_storcli_more_captures),
 		cmocka_unit_test(test_ssacli),
+		cmocka_unit_test(test_ssacli_config_detail),
 		cmocka_unit_test(test_arcconf),
 	};
 
