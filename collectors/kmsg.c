@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "forewarn/clock.h"
@@ -81,6 +82,7 @@ struct hit {
 	char		last[200];	/* the last message */
 	bool		restored;	/* from a condition, nothing new yet */
 	bool		dirty;		/* counted since last persisted */
+	bool		mounted;	/* fs.readonly: its file system is */
 };
 
 struct kmsg_state {
@@ -103,6 +105,8 @@ struct kmsg_state {
 	double			 boot;		/* this boot's id, 48 bits; 0 */
 	bool			 mountinfo_ok;	/* fs.readonly is mountinfo's */
 	bool			 readonly_seen;	/* the log said: remounted ro */
+	bool			 new_boot;	/* since the store was written */
+	int			 mnt_fd;	/* mountinfo: POLLPRI on changes */
 	struct {
 		enum kmsg_target t;
 		char		 part[64];
@@ -347,6 +351,23 @@ attribute_cached(struct kmsg_state *s, const struct kmsg_match *m,
 
 /* ---- counting ---- */
 
+/* Did the part log within the window?  The episode's count, or 0. */
+static double
+hit_active(const struct kmsg_state *s, const struct hit *h, int64_t now)
+{
+	return h->last_ms > 0 && now >= h->last_ms && now - h->last_ms <
+	    (int64_t)s->window_ms ? h->total - h->base : 0;
+}
+
+/* The episode is over (its file system was unmounted): clear it. */
+static void
+hit_end(struct hit *h)
+{
+	h->base = h->total;
+	h->last_ms = 0;
+	h->dirty = true;
+}
+
 static struct hit *
 hit_find(struct kmsg_state *s, const struct hit *h, const char *code)
 {
@@ -404,6 +425,9 @@ hit_load(struct kmsg_state *s, struct hit *x)
 		x->base = x->total;
 	if (ctx_baseline_peek(s->ctx, e, ln, &v, &when) == 0 && v > 0)
 		x->last_ms = (int64_t)v;
+	/* Every file system was mounted anew since that boot. */
+	if (s->new_boot && strcmp(x->code, "fs.readonly") == 0)
+		hit_end(x);
 	if (x->restored)
 		fw_strlcpy(x->name, entity_name(e), sizeof(x->name));
 	ctx_report_discard(s->ctx, r);
@@ -575,11 +599,7 @@ hits:
 		char tn[64], bn[64], ln[64], who[160];
 		int64_t now;
 
-		/*
-		 * "Remounting filesystem read-only" is a moment; mountinfo
-		 * says whether it still is (report_mounts), and clears it
-		 * once the file system is checked and remounted.
-		 */
+		/* While mountinfo can be read, report_mounts judges it. */
 		if (s->mountinfo_ok && strcmp(h->code, "fs.readonly") == 0)
 			continue;
 
@@ -595,8 +615,7 @@ hits:
 		}
 		/* Raised while the part logged within the window. */
 		now = clock_wall_ms();
-		rise = h->last_ms > 0 && now - h->last_ms < (int64_t)
-		    s->window_ms && now >= h->last_ms ? h->total - h->base : 0;
+		rise = hit_active(s, h, now);
 		fw_snprintf(who, sizeof(who), h->serial[0] ? "%s (%s)" : "%s",
 		    h->name, h->serial);
 		if (rise > 0) {
@@ -636,6 +655,7 @@ report_mounts(struct kmsg_state *s, struct fw_report *out)
 	struct seen { unsigned major, minor; bool rw_mount, forced; } *seen;
 	struct mountinfo *mi, m;
 	struct hit *x;
+	int64_t now;
 	struct fw_entity *e;
 	struct fw_check *c;
 	struct hit h;
@@ -654,6 +674,9 @@ report_mounts(struct kmsg_state *s, struct fw_report *out)
 	s->mountinfo_ok = true;
 	seen = xcalloc(KMSG_FS_MAX, sizeof(*seen));
 	mi = xcalloc(KMSG_FS_MAX, sizeof(*mi));
+	now = clock_wall_ms();
+	for (i = 0; i < s->n_hits; i++)
+		s->hits[i].mounted = false;
 	while (getline(&line, &cap, f) > 0) {
 		lineno++;
 		if (mountinfo_parse(line, &m) < 0) {
@@ -693,15 +716,53 @@ report_mounts(struct kmsg_state *s, struct fw_report *out)
 		e = report_entity(out, h.kind, h.id, h.name);
 		entity_label(e, "type", "%s", mi[i].fstype);
 		entity_label(e, "mountpoint", "%s", mi[i].mountpoint);
-		c = report_check(out, e, "fs.readonly", seen[i].forced ?
-		    FW_STATE_CRITICAL : FW_STATE_OK, seen[i].forced ? "%s (%s on "
-		    "%s): the kernel made it read-only under a writable mount; "
-		    "writes fail until it is checked and remounted" : "%s (%s on "
-		    "%s) is writable", mi[i].mountpoint, mi[i].fstype, dev);
+		x = hit_find(s, &h, "fs.readonly");
+		if (x != NULL)
+			x->mounted = true;
+		if (seen[i].forced)
+			c = report_check(out, e, "fs.readonly",
+			    FW_STATE_CRITICAL, "%s (%s on %s): the kernel made it "
+			    "read-only under a writable mount; writes fail until "
+			    "it is checked and mounted again", mi[i].mountpoint,
+			    mi[i].fstype, dev);
+		else if (x != NULL && hit_active(s, x, now) > 0)
+			c = report_check(out, e, "fs.readonly",
+			    FW_STATE_CRITICAL, "%s (%s on %s): the kernel stopped "
+			    "writes to it after errors and it has not been "
+			    "mounted again since; last: %s", mi[i].mountpoint,
+			    mi[i].fstype, dev, x->last);
+		else
+			c = report_check(out, e, "fs.readonly", FW_STATE_OK,
+			    "%s (%s on %s) is writable", mi[i].mountpoint,
+			    mi[i].fstype, dev);
 		check_detail_str(c, "mountpoint", mi[i].mountpoint);
 		check_detail_str(c, "device", dev);
-		if ((x = hit_find(s, &h, "fs.readonly")) != NULL)
+		if (x != NULL && x->last[0] != '\0')
 			check_detail_str(c, "last_message", x->last);
+	}
+	/*
+	 * Unmounted since the kernel said so: checked, repaired or gone, the
+	 * episode is over.  Modern kernels (6.5, and 6.1 stable) no longer
+	 * set the superblock read-only, so mountinfo cannot tell the rest.
+	 */
+	for (i = 0; i < s->n_hits; i++) {
+		x = &s->hits[i];
+		if (strcmp(x->code, "fs.readonly") != 0 || x->mounted)
+			continue;
+		if (hit_active(s, x, now) > 0)
+			hit_end(x);
+		e = report_entity(out, x->kind, x->id, x->name);
+		report_check(out, e, "fs.readonly", FW_STATE_OK, "%s is not "
+		    "mounted", x->name);
+		if (x->dirty) {
+			char tn[64], bn[64], ln[64];
+			double prev;
+
+			hit_names(x->code, tn, bn, ln);
+			ctx_baseline(s->ctx, e, bn, x->base, &prev);
+			ctx_baseline(s->ctx, e, ln, (double)x->last_ms, &prev);
+			x->dirty = false;
+		}
 	}
 	free(seen);
 	free(mi);
@@ -716,7 +777,9 @@ report_ext4(struct kmsg_state *s, struct fw_report *out)
 	struct fw_entity *e;
 	struct fw_check *c;
 	struct hit h;
-	uint64_t count;
+	uint64_t count, when;
+	struct tm tm;
+	time_t t;
 	DIR *d = path_opendir("/sys/fs/ext4");
 
 	if (d == NULL)
@@ -735,10 +798,15 @@ report_ext4(struct kmsg_state *s, struct fw_report *out)
 		fw_snprintf(path, sizeof(path), "/sys/fs/ext4/%s/"
 		    "first_error_time", de->d_name);
 		buf[0] = '\0';
-		path_read_line(path, buf, sizeof(buf));
+		if (path_read_u64(path, 10, &when) == 0 && when > 0) {
+			t = (time_t)when;
+			if (gmtime_r(&t, &tm) != NULL)
+				strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ",
+				    &tm);
+		}
 		c = report_check(out, e, "fs.error_count", count > 0 ?
 		    FW_STATE_WARNING : FW_STATE_OK, count > 0 ? "%s: ext4 has "
-		    "recorded %llu errors (first at %s); run fsck" : "%s: ext4 "
+		    "recorded %llu errors (the first at %s); run fsck" : "%s: ext4 "
 		    "records no errors", h.name, (unsigned long long)count,
 		    buf);
 		check_detail_num(c, "errors_count", (double)count);
@@ -844,6 +912,11 @@ kmsg_ready(void *state, int fd, uint32_t events, struct fw_report *out)
 	size_t before = s->classified;
 	bool gap = s->gap_new;
 
+	if (fd == s->mnt_fd) {
+		/* Mounted or unmounted: judge the file systems now. */
+		ctx_request_poll(s->ctx);
+		return 0;
+	}
 	read_device(s);
 	if (s->readonly_seen) {
 		/* mountinfo tells whether it still is: look now. */
@@ -899,7 +972,7 @@ restore_one(enum fw_kind kind, const char *id, const char *check,
 
 	/* Judged again from what they read, not from messages. */
 	if (strcmp(check, "kmsg.gap") == 0 || strcmp(check,
-	    "fs.error_count") == 0 || strcmp(check, "fs.readonly") == 0)
+	    "fs.error_count") == 0)
 		return;
 	memset(&h, 0, sizeof(h));
 	h.kind = kind;
@@ -931,6 +1004,7 @@ kmsg_init(const struct fw_conf_section *cs, struct fw_ctx *ctx, void **ret)
 
 	s->ctx = ctx;
 	s->fd = -1;
+	s->mnt_fd = -1;
 	*ret = s;
 	s->window_ms = conf_get_duration_ms(cs, kmsg_keys, "window");
 	if ((s->cls = kmsg_classifier_new()) == NULL)
@@ -944,6 +1018,12 @@ kmsg_init(const struct fw_conf_section *cs, struct fw_ctx *ctx, void **ret)
 		fw_sanitize(s->host_id, sizeof(s->host_id), buf, sizeof(buf));
 	else
 		fw_strlcpy(s->host_id, s->host_name, sizeof(s->host_id));
+	/* Mounts and unmounts are pushed: the kernel wakes pollers. */
+	s->mnt_fd = path_open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (s->mnt_fd >= 0 && ctx_watch_fd(ctx, s->mnt_fd, EPOLLPRI) < 0) {
+		close(s->mnt_fd);
+		s->mnt_fd = -1;
+	}
 	s->fd = path_open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (s->fd == -ENOENT) {
 		/* A container or a fixture root: not available, said once. */
@@ -966,6 +1046,7 @@ kmsg_init(const struct fw_conf_section *cs, struct fw_ctx *ctx, void **ret)
 	    s->boot != 0 && boot != 0 && boot != s->boot) {
 		/* Rebooted since: all this boot said is new to us. */
 		log_info("kmsg: a new boot; reading its log from the start");
+		s->new_boot = true;
 	} else if (ctx_baseline_peek(ctx, e, "kmsg_seq", &seq, &when) == 0 &&
 	    seq >= 0) {
 		s->have_seq = true;
@@ -995,6 +1076,10 @@ kmsg_teardown(void *state)
 		if (s->watched)
 			ctx_unwatch_fd(s->ctx, s->fd);
 		close(s->fd);
+	}
+	if (s->mnt_fd >= 0) {
+		ctx_unwatch_fd(s->ctx, s->mnt_fd);
+		close(s->mnt_fd);
 	}
 	kmsg_classifier_free(s->cls);
 	free(s->buf);

@@ -11,6 +11,7 @@ rec() {		# rec PRI TEXT [DICT...]
 	for kv in "$@"; do printf ' %s\n' "$kv" >>"$root/dev/kmsg"; done
 }
 start				# a clean log, writable file systems
+scan
 rec 6 "ata3: SATA link up 6.0 Gbps (SStatus 133 SControl 300)"
 rec 3 "ata3: hard resetting link" "SUBSYSTEM=ata"
 rec 3 "ata3.00: failed command: READ FPDMA QUEUED"
@@ -35,18 +36,26 @@ done; } >>"$root/dev/kmsg"
 scan				# a storm of 10,000 lines: one condition
 stop
 start				# a restart replays nothing, raises nothing
+scan
 seq=$((seq + 25))		# the ring overran: 25 records lost
 rec 3 "EXT4-fs error (device sda1): ext4_find_entry:1463: inode #2: comm ls: reading directory lblock 0"
 rec 2 "EXT4-fs (sda1): Remounting filesystem read-only"
-sed -i 's|^25 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw,|25 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 ro,|; s|^26 25 8:1 /srv /srv/bind rw,relatime shared:1 - ext4 /dev/sda1 rw,|26 25 8:1 /srv /srv/bind rw,relatime shared:1 - ext4 /dev/sda1 ro,|' \
-    "$root/proc/self/mountinfo"
 echo 3 >"$root/sys/fs/ext4/sda1/errors_count"
 echo 1733097600 >"$root/sys/fs/ext4/sda1/first_error_time"
-scan				# fs.errors, fs.readonly (mountinfo), the
-				# superblock's error count; kmsg.gap
+scan				# fs.errors; fs.readonly from the log, as 6.1
+				# leaves mountinfo rw; the superblock's error
+				# count; kmsg.gap
+mi=$root/proc/self/mountinfo
+cp "$mi" "$work/mountinfo"
+grep -v ' 8:1 ' "$work/mountinfo" >"$mi"
+scan				# unmounted for fsck: the episode is over
+cp "$work/mountinfo" "$mi"
+scan				# mounted again: writable, nothing to say
+sed -i 's| - ext4 /dev/sda1 rw,| - ext4 /dev/sda1 ro,|' "$mi"
+scan				# older kernels: superblock ro under a rw mount
+cp "$work/mountinfo" "$mi"
 sed -i 's/^read_errs 0/read_errs 7/' \
     "$root/sys/fs/btrfs/9a1e7c44-5b2d-4e8f-a0c1-2d3e4f5a6b7c/devinfo/1/error_stats"
-sed -i 's| - ext4 /dev/sda1 ro,| - ext4 /dev/sda1 rw,|' "$root/proc/self/mountinfo"
-scan				# btrfs records read errors; / is writable again
+scan				# btrfs records read errors; / writable again
 alive
 stop
