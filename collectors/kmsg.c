@@ -28,28 +28,39 @@
 #define KMSG_CACHE	32		/* parts attributed, kept for a poll */
 #define KMSG_FS_MAX	256		/* file systems followed */
 
+/*
+ * Counts of the kernel's messages about one part within the window, judged
+ * by thresholds (overridable per check and entity): warning, critical.
+ */
 static const struct fw_check_def kmsg_checks[] = {
-#define K(code, help) { code, help, FW_CMP_NONE, NAN, NAN, 0, 1, 1, "count" }
-	K("disk.link_resets", "ATA link resets the kernel logged"),
+#define K(code, help, w, c) { code, help, FW_CMP_ABOVE, w, c, 0, 1, 1, "count" }
+	K("disk.link_resets", "ATA link resets the kernel logged", 1, 3),
 	K("disk.medium_errors", "medium (unreadable sector) errors the kernel "
-	    "logged: libata UNC, SCSI Medium Error, NVMe Unrecovered Read"),
+	    "logged: libata UNC, SCSI Medium Error, NVMe Unrecovered Read", 1,
+	    3),
 	K("disk.io_error_log", "I/O errors and failed commands the kernel "
-	    "logged"),
-	K("disk.rejected_io", "I/O rejected because the device went offline"),
-	K("disk.nvme_timeouts", "NVMe command timeouts"),
-	K("disk.nvme_resets", "NVMe controller resets and removals"),
-	K("disk.raid_member_failed", "md disabled the disk in an array"),
-	K("cpu.mce", "machine check events"),
-	K("cpu.thermal_throttle", "CPU clock throttled for temperature"),
-	K("memory.edac_ce", "corrected memory errors EDAC logged"),
-	K("memory.edac_ue", "uncorrected memory errors EDAC logged"),
-	K("pcie.aer_corrected", "corrected PCIe errors (AER)"),
-	K("pcie.aer_uncorrected", "uncorrected PCIe errors (AER)"),
-	K("net.tx_timeout", "transmit queue timeouts and hangs"),
-	K("fs.errors", "file system errors the kernel logged"),
-	{ "fs.readonly", "a file system the kernel made read-only under a "
-	    "writable mount (mountinfo: mount rw, superblock ro), as ext4 "
-	    "errors=remount-ro does", FW_CMP_NONE, NAN, NAN, 0, 1, 1, NULL },
+	    "logged (one failed command may log up to three lines)", 1, 10),
+	K("disk.rejected_io", "I/O rejected because the device went offline",
+	    NAN, 1),
+	K("disk.nvme_timeouts", "NVMe command timeouts", 1, 3),
+	K("disk.nvme_resets", "NVMe controller resets and removals", NAN, 1),
+	K("disk.raid_member_failed", "md disabled the disk in an array", NAN,
+	    1),
+	K("cpu.mce", "machine check events", 1, NAN),
+	K("cpu.thermal_throttle", "CPU clock throttled for temperature", 1,
+	    NAN),
+	K("memory.edac_ce", "corrected memory errors EDAC logged", 1, NAN),
+	K("memory.edac_ue", "uncorrected memory errors EDAC logged", NAN, 1),
+	K("pcie.aer_corrected", "corrected PCIe errors (AER)", 1, NAN),
+	K("pcie.aer_uncorrected", "uncorrected PCIe errors (AER)", NAN, 1),
+	K("net.tx_timeout", "transmit queue timeouts and hangs", 1, 3),
+	K("fs.errors", "file system errors the kernel logged", NAN, 1),
+#undef K
+	{ "fs.readonly", "a file system the kernel stopped writing to after "
+	    "errors (ext4 errors=remount-ro, an XFS or btrfs shutdown), until "
+	    "it is mounted again; or read-only in mountinfo's superblock "
+	    "options under a writable mount", FW_CMP_NONE, NAN, NAN, 0, 1, 1,
+	    NULL },
 	{ "fs.error_count", "errors a file system recorded on disk: ext4's "
 	    "errors_count until fsck clears it, btrfs device error_stats "
 	    "until 'btrfs device stats -z'", FW_CMP_NONE, NAN, NAN, 0, 1, 1,
@@ -57,9 +68,40 @@ static const struct fw_check_def kmsg_checks[] = {
 	{ "kmsg.gap", "kernel log records lost: ring buffer overrun, or "
 	    "logged while the agent was not running and gone since",
 	    FW_CMP_NONE, NAN, NAN, 0, 1, 1, "count" },
-#undef K
 	{ .code = NULL }
 };
+
+/* What a count of each check counts, for its summary. */
+static const struct {
+	const char	*code, *noun;
+} kmsg_nouns[] = {
+	{ "disk.link_resets", "ATA link resets" },
+	{ "disk.medium_errors", "medium errors" },
+	{ "disk.io_error_log", "I/O error messages" },
+	{ "disk.rejected_io", "rejected I/O messages" },
+	{ "disk.nvme_timeouts", "NVMe command timeouts" },
+	{ "disk.nvme_resets", "NVMe controller resets or removals" },
+	{ "disk.raid_member_failed", "md member failures" },
+	{ "cpu.mce", "machine check reports" },
+	{ "cpu.thermal_throttle", "thermal throttling messages" },
+	{ "memory.edac_ce", "corrected memory error reports" },
+	{ "memory.edac_ue", "uncorrected memory error reports" },
+	{ "pcie.aer_corrected", "corrected PCIe error reports" },
+	{ "pcie.aer_uncorrected", "uncorrected PCIe error reports" },
+	{ "net.tx_timeout", "transmit timeouts or hangs" },
+	{ "fs.errors", "file system errors" },
+};
+
+static const char *
+noun_of(const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < FW_ARRAY_SIZE(kmsg_nouns); i++)
+		if (strcmp(kmsg_nouns[i].code, code) == 0)
+			return kmsg_nouns[i].noun;
+	return "messages";
+}
 
 static const struct fw_conf_key kmsg_keys[] = {
 	{ "window", FW_CONF_DURATION, "24h", 60000, 30LL * 86400000, NULL,
@@ -74,7 +116,6 @@ struct hit {
 	char		name[64];
 	char		serial[64];
 	char		code[40];
-	enum kmsg_sev	sev;
 	const char	*what;
 	double		total;		/* all ever counted (persisted) */
 	double		base;		/* total when this episode began */
@@ -462,7 +503,6 @@ take(struct kmsg_state *s, const struct kmsg_record *r)
 		fw_strlcpy(x->serial, h.serial, sizeof(x->serial));
 	}
 	x->restored = false;
-	x->sev = m.rule->sev;
 	x->what = m.rule->what;
 	/* A message after a quiet window starts a new episode. */
 	now = clock_wall_ms();
@@ -618,18 +658,27 @@ hits:
 		rise = hit_active(s, h, now);
 		fw_snprintf(who, sizeof(who), h->serial[0] ? "%s (%s)" : "%s",
 		    h->name, h->serial);
-		if (rise > 0) {
-			c = report_check(out, e, h->code, h->sev ==
-			    KS_CRITICAL ? FW_STATE_CRITICAL : FW_STATE_WARNING,
-			    "%s: %.0f %s in the kernel log within %llu h; last: "
-			    "%s", who, rise, h->what ? h->what : "messages",
-			    (unsigned long long)(s->window_ms / 3600000),
+		if (strcmp(h->code, "fs.readonly") == 0) {
+			/* No mountinfo to say it was mounted again. */
+			c = report_check(out, e, h->code, rise > 0 ?
+			    FW_STATE_CRITICAL : FW_STATE_OK, rise > 0 ? "%s: the "
+			    "kernel stopped writes to it after errors; last: %s" :
+			    "%s: no read-only episode within the window", who,
 			    h->last);
-			check_detail_str(c, "last_message", h->last);
+		} else if (rise > 0) {
+			c = report_value(out, e, h->code, rise, "%s: %.0f %s in "
+			    "the kernel log within %llu h; last: %s", who, rise,
+			    noun_of(h->code), (unsigned long long)
+			    (s->window_ms / 3600000), h->last);
 		} else {
-			c = report_check(out, e, h->code, FW_STATE_OK, "%s: "
-			    "nothing in the kernel log within %llu h", who,
+			c = report_value(out, e, h->code, 0, "%s: nothing in "
+			    "the kernel log within %llu h", who,
 			    (unsigned long long)(s->window_ms / 3600000));
+		}
+		if (rise > 0) {
+			check_detail_str(c, "last_message", h->last);
+			if (h->what != NULL)
+				check_detail_str(c, "last_kind", h->what);
 		}
 		check_detail_num(c, "count", rise);
 		check_detail_num(c, "total", h->total);
@@ -984,7 +1033,6 @@ restore_one(enum fw_kind kind, const char *id, const char *check,
 	fw_strlcpy(x->last, "(logged before a restart)", sizeof(x->last));
 	for (i = 0; kmsg_rules[i].needle != NULL; i++)
 		if (strcmp(kmsg_rules[i].code, check) == 0) {
-			x->sev = kmsg_rules[i].sev;
 			x->what = kmsg_rules[i].what;
 		}
 	hit_load(s, x);

@@ -37,111 +37,103 @@
 const struct kmsg_rule kmsg_rules[] = {
 	/* libata */
 	{ "resetting link", ATA "(hard |soft )?resetting link", 1,
-	    "disk.link_resets", KT_ATA, KS_WARNING, "ATA link resets" },
-	{ "UNC", ATA "error: \\{.*UNC", 1, "disk.medium_errors", KT_ATA,
-	    KS_WARNING, "uncorrectable reads (UNC)" },
+	    "disk.link_resets", KT_ATA, "ATA link resets" },
+	{ "UNC", ATA "error: \\{.*UNC", 1, "disk.medium_errors", KT_ATA, "uncorrectable reads (UNC)" },
 	{ "failed command: ", ATA "failed command: ", 1, "disk.io_error_log",
-	    KT_ATA, KS_WARNING, "failed ATA commands" },
+	    KT_ATA, "failed ATA commands" },
 	/* block layer, SCSI: 3.x "end_request: ", 4.x "blk_update_request: " */
 	{ "critical medium error, dev ", "critical medium error, dev " DISK
-	    ", sector", 1, "disk.medium_errors", KT_BLOCK, KS_WARNING,
+	    ", sector", 1, "disk.medium_errors", KT_BLOCK,
 	    "medium errors" },
 	{ "error, dev ", "(I/O|timeout|critical target|recoverable transport|"
 	    "critical nexus|protection|critical space allocation) error, dev "
-	    DISK ", sector", 2, "disk.io_error_log", KT_BLOCK, KS_WARNING,
+	    DISK ", sector", 2, "disk.io_error_log", KT_BLOCK,
 	    "I/O errors" },
 	{ "Medium Error", "^sd [0-9:]+: \\[([a-z]+)\\].*Sense Key : Medium "
-	    "Error", 1, "disk.medium_errors", KT_BLOCK, KS_WARNING,
+	    "Error", 1, "disk.medium_errors", KT_BLOCK,
 	    "medium errors" },
 	{ "Unrecovered read error", "^sd [0-9:]+: \\[([a-z]+)\\].*"
-	    "Unrecovered read error", 1, "disk.medium_errors", KT_BLOCK,
-	    KS_WARNING, "medium errors" },
+	    "Unrecovered read error", 1, "disk.medium_errors", KT_BLOCK, "medium errors" },
 	{ "rejecting I/O to offline device", "^sd ([0-9]+:[0-9]+:[0-9]+:"
 	    "[0-9]+): rejecting I/O to offline device", 1, "disk.rejected_io",
-	    KT_SCSI, KS_CRITICAL, "I/O rejected, device offline" },
+	    KT_SCSI, "I/O rejected, device offline" },
 	/* "on device " before 3.19 */
 	{ "Buffer I/O error on dev", "Buffer I/O error on dev(ice)? " PARTDEV
-	    ",", 2, "disk.io_error_log", KT_BLOCK, KS_WARNING, "I/O errors" },
+	    ",", 2, "disk.io_error_log", KT_BLOCK, "I/O errors" },
 	/* NVMe */
 	{ "Unrecovered Read Error", "^(nvme[0-9]+n[0-9]+): .*Unrecovered Read "
-	    "Error", 1, "disk.medium_errors", KT_BLOCK, KS_WARNING,
+	    "Error", 1, "disk.medium_errors", KT_BLOCK,
 	    "medium errors" },
 	{ "(sct 0x", "^(nvme[0-9]+n[0-9]+): .*\\(sct 0x", 1,
-	    "disk.io_error_log", KT_BLOCK, KS_WARNING, "I/O errors" },
+	    "disk.io_error_log", KT_BLOCK, "I/O errors" },
 	{ "timeout, ", "^nvme (nvme[0-9]+): I/O .*timeout, ", 1,
-	    "disk.nvme_timeouts", KT_NVME, KS_WARNING, "command timeouts" },
+	    "disk.nvme_timeouts", KT_NVME, "command timeouts" },
 	{ "controller is down; will reset", "^nvme (nvme[0-9]+): controller is "
-	    "down; will reset", 1, "disk.nvme_resets", KT_NVME, KS_CRITICAL,
+	    "down; will reset", 1, "disk.nvme_resets", KT_NVME,
 	    "controller resets" },
 	{ "Removing after probe failure", "^nvme (nvme[0-9]+): Removing after "
-	    "probe failure", 1, "disk.nvme_resets", KT_NVME, KS_CRITICAL,
+	    "probe failure", 1, "disk.nvme_resets", KT_NVME,
 	    "removals after a failed reset" },
 	/* md: a member may be a partition or a dm device */
 	{ "Disk failure on ", "^md/raid[0-9]*:[a-z0-9_]+: Disk failure on "
 	    "([a-z0-9_-]+), disabling device", 1, "disk.raid_member_failed",
-	    KT_BLOCK, KS_CRITICAL, "md disabled it" },
+	    KT_BLOCK, "md disabled it" },
 	/* machine checks, memory, PCIe, thermal */
 	{ "Machine check events logged", "Machine check events logged", 0,
-	    "cpu.mce", KT_HOST, KS_WARNING, "machine check events" },
-	{ " UE ", "^EDAC MC([0-9]+): [0-9]+ UE ", 1, "memory.edac_ue", KT_MC,
-	    KS_CRITICAL, "uncorrected memory errors" },
-	{ " CE ", "^EDAC MC([0-9]+): [0-9]+ CE ", 1, "memory.edac_ce", KT_MC,
-	    KS_WARNING, "corrected memory errors" },
+	    "cpu.mce", KT_HOST, "machine check events" },
+	{ " UE ", "^EDAC MC([0-9]+): [0-9]+ UE ", 1, "memory.edac_ue", KT_MC, "uncorrected memory errors" },
+	{ " CE ", "^EDAC MC([0-9]+): [0-9]+ CE ", 1, "memory.edac_ce", KT_MC, "corrected memory errors" },
 	/* "AER: " where the line is pci_err()'s (5.0 on), not aer_printk()'s */
 	{ "PCIe Bus Error: severity=Uncorrect", DRV PCI ": (AER: )?PCIe Bus "
-	    "Error: severity=Uncorrect", 1, "pcie.aer_uncorrected", KT_PCI,
-	    KS_CRITICAL, "uncorrected PCIe errors" },
+	    "Error: severity=Uncorrect", 1, "pcie.aer_uncorrected", KT_PCI, "uncorrected PCIe errors" },
 	{ "PCIe Bus Error: severity=Correct", DRV PCI ": (AER: )?PCIe Bus "
-	    "Error: severity=Correct", 1, "pcie.aer_corrected", KT_PCI,
-	    KS_WARNING, "corrected PCIe errors" },
+	    "Error: severity=Correct", 1, "pcie.aer_corrected", KT_PCI, "corrected PCIe errors" },
 	/* "mce: " 5.0 to 5.17, "is above ... is throttled" from 5.6 */
 	{ "above threshold, cpu clock ", "^(mce: )?CPU[0-9]+: (Core|Package) "
 	    "temperature (is )?above threshold, cpu clock (is )?throttled", 0,
-	    "cpu.thermal_throttle", KT_HOST, KS_WARNING, "thermal throttling" },
+	    "cpu.thermal_throttle", KT_HOST, "thermal throttling" },
 	/* NICs: the WARN of dev_watchdog, netdev_crit() from 6.7 */
 	{ "NETDEV WATCHDOG: ", "^NETDEV WATCHDOG: ([^ ]+) \\(", 1,
-	    "net.tx_timeout", KT_NET, KS_WARNING, "transmit timeouts" },
+	    "net.tx_timeout", KT_NET, "transmit timeouts" },
 	{ "NETDEV WATCHDOG: CPU", DRV PARENT " " IFNAME ": NETDEV WATCHDOG: "
-	    "CPU", 1, "net.tx_timeout", KT_NET, KS_WARNING,
+	    "CPU", 1, "net.tx_timeout", KT_NET,
 	    "transmit timeouts" },
 	{ "Detected Hardware Unit Hang", DRV PARENT " " IFNAME ": Detected "
-	    "Hardware Unit Hang", 1, "net.tx_timeout", KT_NET, KS_WARNING,
+	    "Hardware Unit Hang", 1, "net.tx_timeout", KT_NET,
 	    "transmit hangs" },
 	/* ixgbe, e1000 by netdev; igb by its PCI function */
 	{ "Detected Tx Unit Hang", DRV PARENT " " IFNAME ": Detected Tx Unit "
-	    "Hang", 1, "net.tx_timeout", KT_NET, KS_WARNING,
+	    "Hang", 1, "net.tx_timeout", KT_NET,
 	    "transmit hangs" },
 	{ "Detected Tx Unit Hang", DRV PCI ": Detected Tx Unit Hang", 1,
-	    "net.tx_timeout", KT_PCI, KS_WARNING, "transmit hangs" },
+	    "net.tx_timeout", KT_PCI, "transmit hangs" },
 	/* file systems */
 	{ "Remounting filesystem read-only", "^EXT[234]-fs \\(" FSDEV "\\): "
-	    "Remounting filesystem read-only", 1, "fs.readonly", KT_FS,
-	    KS_CRITICAL, "remounted read-only after errors" },
+	    "Remounting filesystem read-only", 1, "fs.readonly", KT_FS, "remounted read-only after errors" },
 	{ "-fs error (device ", "^EXT[234]-fs error \\(device " FSDEV "\\)", 1,
-	    "fs.errors", KT_FS, KS_CRITICAL, "file system errors" },
+	    "fs.errors", KT_FS, "file system errors" },
 	{ "Filesystem has been shut down", "^XFS \\(" FSDEV "\\): Filesystem "
-	    "has been shut down", 1, "fs.readonly", KT_FS, KS_CRITICAL,
+	    "has been shut down", 1, "fs.readonly", KT_FS,
 	    "shut down after errors" },
 	/* Not "User initiated shutdown received. Shutting down filesystem". */
 	{ "Shutting down filesystem", "^XFS \\(" FSDEV "\\): (Corruption|"
 	    "Log I/O|Metadata I/O|I/O|Block device removal).*Shutting down "
-	    "filesystem", 1, "fs.readonly", KT_FS, KS_CRITICAL,
+	    "filesystem", 1, "fs.readonly", KT_FS,
 	    "shut down after errors" },
 	{ "XFS (", "^XFS \\(" FSDEV "\\): ([Mm]etadata I/O error|log I/O "
 	    "error|Metadata CRC error|Internal error|Corruption (of in-memory "
-	    "data|detected)|.*[Cc]orrupt)", 1, "fs.errors", KT_FS,
-	    KS_CRITICAL, "file system errors" },
+	    "data|detected)|.*[Cc]orrupt)", 1, "fs.errors", KT_FS, "file system errors" },
 	{ "forced readonly", "^BTRFS [a-z]+ \\(device " FSDEV "[^)]*\\): "
-	    "forced readonly", 1, "fs.readonly", KT_FS, KS_CRITICAL,
+	    "forced readonly", 1, "fs.readonly", KT_FS,
 	    "forced read-only after errors" },
 	/* Not "BTRFS info": the counters a mount prints again. */
 	{ " errs: ", "^BTRFS error \\(device " FSDEV "[^)]*\\): bdev .* "
-	    "errs: ", 1, "fs.errors", KT_FS, KS_CRITICAL, "device errors" },
+	    "errs: ", 1, "fs.errors", KT_FS, "device errors" },
 	/* __btrfs_handle_fs_error, a transaction abort */
 	{ "BTRFS: error (device ", "^BTRFS: error \\(device " FSDEV "[^)]*\\) "
-	    "in ", 1, "fs.errors", KT_FS, KS_CRITICAL, "file system errors" },
+	    "in ", 1, "fs.errors", KT_FS, "file system errors" },
 	{ "corrupt ", "^BTRFS critical \\(device " FSDEV "[^)]*\\): corrupt "
-	    "(leaf|node)", 1, "fs.errors", KT_FS, KS_CRITICAL,
+	    "(leaf|node)", 1, "fs.errors", KT_FS,
 	    "file system errors" },
 	{ .needle = NULL }
 };

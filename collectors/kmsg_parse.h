@@ -45,15 +45,12 @@ enum kmsg_target {
 	KT_SCSI,	/* a SCSI address H:C:T:L: the disk on it */
 };
 
-enum kmsg_sev { KS_WARNING = 1, KS_CRITICAL = 2 };
-
 struct kmsg_rule {
 	const char	*needle;	/* literal that must occur: cheap pre-filter */
 	const char	*regex;		/* POSIX ERE */
 	int		 group;		/* its group naming the part; 0: none */
-	const char	*code;		/* the check */
+	const char	*code;		/* the check (its thresholds: kmsg.c) */
 	enum kmsg_target target;
-	enum kmsg_sev	 sev;
 	const char	*what;		/* "link resets": for the summary */
 };
 
