@@ -48,11 +48,32 @@ evaluate_array(struct fw_entity **ents, size_t n, struct fw_entity *a,
 	const struct fw_check *sick = NULL, *p;
 	const struct fw_entity *who = NULL;
 	struct fw_check *c;
-	const char *serial;
+	const char *serial, *level;
 	size_t i;
 
 	left = check_detail_get(degraded, "redundancy_left");
-	if (left == NULL || !left->is_num || left->num > 0) {
+	level = entity_label_get(a, "level");
+	if (left == NULL || !left->is_num) {
+		/*
+		 * No count of what it survives.  Judged critical, that is an
+		 * array already down (offline, failed, gone): past the risk,
+		 * and the risk must not read "recovered" as it dies.  Else a
+		 * level that keeps no redundancy (RAID0, JBOD) or a state the
+		 * collector cannot count: nothing to judge here.
+		 */
+		if (degraded->state == FW_STATE_CRITICAL)
+			report_check(r, a, "raid.at_risk", FW_STATE_CRITICAL,
+			    "%s (%s) is already down, past being at risk: %s",
+			    a->name, level ? level : "array",
+			    degraded->message);
+		else
+			report_check(r, a, "raid.at_risk", FW_STATE_OK, "%s "
+			    "(%s): no redundancy count to judge (a level "
+			    "without redundancy, or a state without a count)",
+			    a->name, level ? level : "array");
+		return;
+	}
+	if (left->num > 0) {
 		report_check(r, a, "raid.at_risk", FW_STATE_OK, "%s still "
 		    "survives a member failure", a->name);
 		return;
@@ -76,8 +97,7 @@ evaluate_array(struct fw_entity **ents, size_t n, struct fw_entity *a,
 	serial = entity_label_get(who, "serial");
 	c = report_check(r, a, "raid.at_risk", FW_STATE_CRITICAL, "%s (%s) has "
 	    "no redundancy left and its remaining member %s (%s) shows %s: %s",
-	    a->name, entity_label_get(a, "level") ? entity_label_get(a,
-	    "level") : "array", who->name, serial ? serial : who->id,
+	    a->name, level ? level : "array", who->name, serial ? serial : who->id,
 	    sick->code, sick->message);
 	check_detail_str(c, "member", who->id);
 	check_detail_str(c, "member_check", sick->code);

@@ -560,8 +560,11 @@ report_vd(struct hw_state *s, struct fw_report *out, const struct hw_ctrl *c,
 		    v->note[0] ? "; " : "", v->note);
 	else
 		k = report_check(out, e, "raid.vd_state", st, "%s (%s) on %s: "
-		    "%s%s%s", name, v->type, cid, v->state, v->note[0] ? "; " :
-		    "", v->note);
+		    "%s%s%s%s", name, v->type, cid, v->state,
+		    strcmp(v->norm, "OfLn") != 0 ? "" : strcasecmp(v->state,
+		    "Offline") == 0 ? ": its data is unavailable" : ", "
+		    "offline: its data is unavailable", v->note[0] ? "; " : "",
+		    v->note);
 	check_detail_str(k, "state", v->state);
 	if (v->cache[0] != '\0')
 		check_detail_str(k, "cache", v->cache);

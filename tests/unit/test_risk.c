@@ -236,6 +236,58 @@ test_controller_virtual_drives(void **unused)
 	assert_int_equal(storcli_vd_redundancy("RAID6", "Optl"), 2);
 }
 
+/* An array with no count of what it survives (a vd_state without one). */
+static struct fw_entity *
+uncounted(struct topo *t, const char *id, const char *level,
+    enum fw_state st, const char *message)
+{
+	struct fw_entity *a = report_entity(&t->r, FW_KIND_ARRAY, id, id);
+
+	entity_label(a, "level", "%s", level);
+	report_check(&t->r, a, "raid.vd_state", st, "%s", message);
+	return a;
+}
+
+static void
+test_lost_or_uncounted(void **unused)
+{
+	const struct fw_check *c;
+	struct topo t;
+
+	/* Offline: already lost, never "still survives", never "ok". */
+	assert_int_equal(storcli_vd_redundancy("RAID6", "OfLn"), -1);
+	topo_open(&t);
+	uncounted(&t, "megaraid:SV1/vd0", "raid6", FW_STATE_CRITICAL,
+	    "c0/v0 (RAID6) on megaraid:SV1: OfLn, offline: its data is "
+	    "unavailable");
+	disk(&t, "naa.1", "S1", "member_of", "megaraid:SV1/vd0",
+	    "raid.pd_media_errors", FW_STATE_OK);
+	disk(&t, "naa.2", "S2", "inactive_member_of", "megaraid:SV1/vd0",
+	    "raid.pd_media_errors", FW_STATE_OK);
+	topo_commit(&t);
+	c = at_risk(&t, "megaraid:SV1/vd0");
+	assert_non_null(c);
+	assert_int_equal(c->state, FW_STATE_CRITICAL);
+	assert_string_equal(c->message, "megaraid:SV1/vd0 (raid6) is already "
+	    "down, past being at risk: c0/v0 (RAID6) on megaraid:SV1: OfLn, "
+	    "offline: its data is unavailable");
+	assert_null(strstr(c->message, "survives"));
+	topo_close(&t);
+
+	/* A RAID0 keeps no redundancy: nothing to judge, and no claim. */
+	topo_open(&t);
+	uncounted(&t, "megaraid:SV1/vd1", "raid0", FW_STATE_OK, "c0/v1 "
+	    "(RAID0) on megaraid:SV1: Optl");
+	disk(&t, "naa.3", "S3", "member_of", "megaraid:SV1/vd1",
+	    "raid.pd_media_errors", FW_STATE_WARNING);
+	topo_commit(&t);
+	c = at_risk(&t, "megaraid:SV1/vd1");
+	assert_int_equal(c->state, FW_STATE_OK);
+	assert_null(strstr(c->message, "survives"));
+	assert_non_null(strstr(c->message, "no redundancy count to judge"));
+	topo_close(&t);
+}
+
 static void
 test_member_choice(void **unused)
 {
@@ -294,6 +346,7 @@ main(void)
 		cmocka_unit_test(test_raid1_healthy_or_redundant),
 		cmocka_unit_test(test_every_md_level),
 		cmocka_unit_test(test_controller_virtual_drives),
+		cmocka_unit_test(test_lost_or_uncounted),
 		cmocka_unit_test(test_member_choice),
 	};
 
