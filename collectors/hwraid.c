@@ -41,7 +41,8 @@ static const struct fw_check_def hw_checks[] = {
 	    "or SMART alert as the controller sees it", FW_CMP_NONE, NAN, NAN,
 	    0, 1, 1, NULL },
 	{ "raid.pd_media_errors", "media errors the controller counted on a "
-	    "drive are rising", FW_CMP_NONE, NAN, NAN, 0, 1, 1, "count" },
+	    "drive: any makes it suspect, new ones within a day are named",
+	    FW_CMP_NONE, NAN, NAN, 0, 1, 1, "count" },
 	/* Evaluated by the core's risk stage (agent/risk.c) from relations. */
 	{ "raid.at_risk", "no redundancy left and a remaining member shows a "
 	    "disk warning: one more failure is an outage", FW_CMP_NONE, NAN,
@@ -418,7 +419,9 @@ report_pd(struct hw_state *s, struct fw_report *out, const struct hw_ctrl *c,
 	enum fw_state st = pd_state_judge(p->norm);
 	struct fw_entity *d;
 	struct fw_check *k;
-	double rise;
+	double rise, prev;
+	int64_t prev_ms;
+	bool first;
 	size_t i;
 
 	pd_name(c, p, name, sizeof(name));
@@ -476,12 +479,27 @@ report_pd(struct hw_state *s, struct fw_report *out, const struct hw_ctrl *c,
 counters:
 	if (!p->counters)
 		return;
+	/*
+	 * A drive with media errors is suspect however old they are (the
+	 * count only grows while the controller keeps the drive): any is a
+	 * warning, first sight included, as smartd and the storcli checks
+	 * do; the rise within a day says whether it is still happening.
+	 */
+	first = ctx_baseline_peek(s->ctx, d, "hw_media_errors", &prev,
+	    &prev_ms) < 0;
 	rise = ctx_rise(s->ctx, d, "hw_media_errors", (double)p->media_errors,
 	    DAY_MS);
 	if (rise > 0)
 		k = report_check(out, d, "raid.pd_media_errors",
 		    FW_STATE_WARNING, "%s: %.0f new media errors today (%llu "
 		    "in all)", who, rise, (unsigned long long)p->media_errors);
+	else if (p->media_errors > 0)
+		k = report_check(out, d, "raid.pd_media_errors",
+		    FW_STATE_WARNING, first ? "%s: %llu media errors counted "
+		    "by the controller (first seen now; new ones are counted "
+		    "from here)" : "%s: %llu media errors counted by the "
+		    "controller, none new today", who,
+		    (unsigned long long)p->media_errors);
 	else
 		k = report_check(out, d, "raid.pd_media_errors", FW_STATE_OK,
 		    "%s: no new media errors today (%llu in all)", who,
