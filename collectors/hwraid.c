@@ -45,7 +45,8 @@ static const struct fw_check_def hw_checks[] = {
 	    FW_CMP_NONE, NAN, NAN, 0, 1, 1, "count" },
 	/* Evaluated by the core's risk stage (agent/risk.c) from relations. */
 	{ "raid.at_risk", "no redundancy left and a remaining member shows a "
-	    "disk warning: one more failure is an outage", FW_CMP_NONE, NAN,
+	    "disk warning: one more failure is an outage; or already down "
+	    "(offline)", FW_CMP_NONE, NAN,
 	    NAN, 0, 1, 1, NULL },
 	{ .code = NULL }
 };
@@ -571,11 +572,15 @@ report_vd(struct hw_state *s, struct fw_report *out, const struct hw_ctrl *c,
 		st = FW_STATE_WARNING;	/* Pdgd, Rec, and what we do not know */
 	if (strcmp(v->norm, "OfLn") == 0 || v->note[0] != '\0')
 		st = FW_STATE_CRITICAL;
+	/* storcli's "Rec": a reconstruction (level migration, expansion)
+	 * or recovery runs; the data is whole, the count conservative. */
 	if (left >= 0)
 		k = report_check(out, e, "raid.vd_state", st, "%s (%s) on %s: "
-		    "%s, %d more drive failure%s survivable%s%s", name,
-		    v->type, cid, v->state, left, left == 1 ? "" : "s",
-		    v->note[0] ? "; " : "", v->note);
+		    "%s%s, %d more drive failure%s survivable%s%s", name,
+		    v->type, cid, v->state, strcmp(v->state, "Rec") == 0 ?
+		    " (reconstruction or recovery running, data intact)" : "",
+		    left, left == 1 ? "" : "s", v->note[0] ? "; " : "",
+		    v->note);
 	else
 		k = report_check(out, e, "raid.vd_state", st, "%s (%s) on %s: "
 		    "%s%s%s%s", name, v->type, cid, v->state,
