@@ -26,6 +26,7 @@
 #define KMSG_BUF	8192		/* a record is at most ~8 KiB */
 #define KMSG_FILE_MAX	(4u << 20)	/* a fixture file read per poll */
 #define KMSG_CACHE	32		/* parts attributed, kept for a poll */
+#define KMSG_BURST	4096		/* records read per wake-up at most */
 #define KMSG_FS_MAX	256		/* file systems followed */
 
 /*
@@ -147,6 +148,7 @@ struct kmsg_state {
 	bool			 mountinfo_ok;	/* fs.readonly is mountinfo's */
 	bool			 readonly_seen;	/* the log said: remounted ro */
 	bool			 new_boot;	/* since the store was written */
+	bool			 hits_full;	/* said once */
 	int			 mnt_fd;	/* mountinfo: POLLPRI on changes */
 	struct {
 		enum kmsg_target t;
@@ -429,8 +431,13 @@ hit_get(struct kmsg_state *s, const struct hit *h, const char *code)
 
 	if ((x = hit_find(s, h, code)) != NULL)
 		return x;
-	if (s->n_hits == KMSG_HITS_MAX)
+	if (s->n_hits == KMSG_HITS_MAX) {
+		if (!s->hits_full)
+			log_warnx("kmsg: %d parts already counted; messages "
+			    "about further parts are not", KMSG_HITS_MAX);
+		s->hits_full = true;
 		return NULL;
+	}
 	s->hits[s->n_hits] = *h;
 	fw_strlcpy(s->hits[s->n_hits].code, code, sizeof(h->code));
 	return &s->hits[s->n_hits++];
@@ -570,14 +577,18 @@ read_file(struct kmsg_state *s)
 	s->len -= start;
 }
 
-/* The device: one record per read, until there is none. */
+/*
+ * The device: one record per read, until there is none, or a burst's worth
+ * (the loop calls again while records wait: other work is not held up).
+ */
 static void
 read_device(struct kmsg_state *s)
 {
 	char buf[KMSG_BUF];
 	ssize_t n;
+	int burst = KMSG_BURST;
 
-	for (;;) {
+	while (burst-- > 0) {
 		n = read(s->fd, buf, sizeof(buf));
 		if (n > 0) {
 			take_record(s, buf, (size_t)n);
@@ -585,10 +596,12 @@ read_device(struct kmsg_state *s)
 		}
 		if (n < 0 && errno == EPIPE) {
 			/* Overwritten before we read them: the next read
-			 * goes on from the oldest left. */
+			 * goes on from the oldest left, and the jump in its
+			 * sequence number says how many were lost. */
 			log_warnx("kmsg: the kernel log ring overran; records "
 			    "were lost");
-			s->gaps++;
+			if (!s->have_seq)
+				s->gaps++;
 			s->gap_new = true;
 			continue;
 		}

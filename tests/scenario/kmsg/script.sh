@@ -20,6 +20,10 @@ rec 3 "blk_update_request: critical medium error, dev sda, sector 1953525134 op 
 rec 4 "nvme nvme0: I/O 523 QID 3 timeout, aborting" "SUBSYSTEM=nvme" "DEVICE=c246:0"
 rec 3 "e1000e 0000:03:00.0 eth0: Detected Hardware Unit Hang:"
 rec 14 "ata3: hard resetting link (written by a user-space program)"
+seq=$((seq + 1))		# an old kernel's continuation flag
+printf '3,%s,%s,c;ata3: soft resetting link' "$seq" "$((seq * 1000))" \
+    >>"$root/dev/kmsg"
+printf '\n' >>"$root/dev/kmsg"
 printf 'not a kmsg record at all\n3,garbage;\n' >>"$root/dev/kmsg"
 printf '3,%s,1,-;ata3.00: error: { UNC } \377\376 bytes that are not UTF-8\n' \
     "$((seq + 1))" >>"$root/dev/kmsg"
