@@ -23,17 +23,17 @@ COLLECTORS	+= disks mdraid kmsg
 PKGS_OPT	+= libatasmart libudev
 endif
 # Sink types: agent/sinks/NAME.c exporting NAME_sink_type.
-SINKS		:= stdout
+SINKS		:= stdout alertmanager
 
-PKGS	:= inih sqlite3 jansson
+PKGS	:= inih sqlite3 jansson libcurl
 
 # Debian packages for build, tests and CI.
 DEBIAN_DEPS := build-essential pkg-config clang libclang-rt-14-dev valgrind \
-	libinih-dev libsqlite3-dev libjansson-dev libcmocka-dev \
+	libinih-dev libsqlite3-dev libjansson-dev libcmocka-dev libcurl4-openssl-dev \
 	libudev-dev libatasmart-dev libsensors-dev libmnl-dev \
 	python3 sqlite3 procps e2fsprogs \
 	qemu-system-x86 busybox-static cpio kmod xz-utils nvme-cli libatasmart-bin smartmontools mdadm \
-	collectd-core prometheus-node-exporter
+	collectd-core prometheus-node-exporter prometheus-alertmanager
 
 WARN	:= -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow \
 	   -Wno-unused-parameter

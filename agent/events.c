@@ -53,6 +53,32 @@ event_format_time(int64_t time_ms, char ret[32])
 	    tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100, ms % 1000);
 }
 
+int64_t
+event_parse_time(const char *s)
+{
+	struct tm tm;
+	const char *p;
+	int ms = 0, digits = 0;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (s == NULL || (p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+		return -1;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			if (digits++ < 3)
+				ms = ms * 10 + (*p - '0');
+	while (digits > 0 && digits < 3) {
+		ms *= 10;
+		digits++;
+	}
+	if (strcmp(p, "Z") != 0)
+		return -1;
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return -1;
+	return (int64_t)t * 1000 + ms;
+}
+
 /* Length of the valid UTF-8 sequence at p (max n bytes), 0 if invalid. */
 static size_t
 utf8_seq(const unsigned char *p, size_t n)

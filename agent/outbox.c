@@ -56,6 +56,15 @@ outbox_free(struct fw_outbox *ob)
 	free(ob);
 }
 
+static int
+outbox_latest(void *arg, int (*cb)(int64_t seq, const char *json,
+    size_t len, void *cbarg), void *cbarg)
+{
+	struct fw_outbox *ob = arg;
+
+	return store_events_latest(ob->store, cb, cbarg);
+}
+
 int
 outbox_add_sink(struct fw_outbox *ob, const char *name,
     const struct fw_sink_type *type, const struct fw_conf_section *cs,
@@ -71,6 +80,8 @@ outbox_add_sink(struct fw_outbox *ob, const char *name,
 	env.loop = ob->loop;
 	env.host = host;
 	env.sink = sk;
+	env.latest = outbox_latest;
+	env.latest_arg = ob;
 	rc = type->init(cs, &env, &sk->state);
 	if (rc < 0) {
 		log_warnx("sink '%s' (%s) could not start: %s", name,

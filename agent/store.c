@@ -27,7 +27,8 @@ static const char store_schema[] =
 	" value REAL, time_ms INT, PRIMARY KEY(key, name));"
 	"CREATE TABLE IF NOT EXISTS events(seq INTEGER PRIMARY KEY AUTOINCREMENT,"
 	" time_ms INT, fingerprint TEXT, json TEXT NOT NULL, crc INT NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS cursors(sink TEXT PRIMARY KEY, seq INT NOT NULL);";
+	"CREATE TABLE IF NOT EXISTS cursors(sink TEXT PRIMARY KEY, seq INT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS events_fingerprint ON events(fingerprint, seq);";
 
 enum stmt_id {
 	ST_COND_PUT,
@@ -37,6 +38,7 @@ enum stmt_id {
 	ST_BASE_PUT,
 	ST_EV_ADD,
 	ST_EV_AFTER,
+	ST_EV_LATEST,
 	ST_EV_LAST,
 	ST_CUR_GET,
 	ST_CUR_PUT,
@@ -54,6 +56,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BASE_PUT] = "INSERT OR REPLACE INTO baselines VALUES(?,?,?,?)",
 	[ST_EV_ADD] = "INSERT INTO events(time_ms, fingerprint, json, crc) VALUES(?,?,?,?)",
 	[ST_EV_AFTER] = "SELECT seq, json, crc FROM events WHERE seq>? ORDER BY seq LIMIT ?",
+	[ST_EV_LATEST] = ("SELECT seq, json, crc FROM events WHERE seq IN"
+	    " (SELECT MAX(seq) FROM events GROUP BY fingerprint) ORDER BY seq"),
 	[ST_EV_LAST] = "SELECT seq FROM sqlite_sequence WHERE name='events'",
 	[ST_CUR_GET] = "SELECT seq FROM cursors WHERE sink=?",
 	[ST_CUR_PUT] = "INSERT OR REPLACE INTO cursors VALUES(?,?)",
@@ -639,20 +643,17 @@ store_event_append(struct fw_store *s, int64_t time_ms, const char *fingerprint,
 	return 0;
 }
 
-int
-store_events_after(struct fw_store *s, int64_t after, unsigned max,
+/* Hand each row (seq, json, crc) of st to cb, checking its checksum. */
+static int
+visit_events(struct fw_store *s, sqlite3_stmt *st,
     int (*cb)(int64_t seq, const char *json, size_t len, void *arg),
     void *arg)
 {
-	sqlite3_stmt *st = s->st[ST_EV_AFTER];
 	const char *json;
 	int64_t seq;
 	size_t len;
 	int rc, n = 0;
 
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, after);
-	sqlite3_bind_int64(st, 2, max);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		seq = sqlite3_column_int64(st, 0);
 		json = (const char *)sqlite3_column_text(st, 1);
@@ -670,6 +671,30 @@ store_events_after(struct fw_store *s, int64_t after, unsigned max,
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : -EIO;
+}
+
+int
+store_events_after(struct fw_store *s, int64_t after, unsigned max,
+    int (*cb)(int64_t seq, const char *json, size_t len, void *arg),
+    void *arg)
+{
+	sqlite3_stmt *st = s->st[ST_EV_AFTER];
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int64(st, 2, max);
+	return visit_events(s, st, cb, arg);
+}
+
+int
+store_events_latest(struct fw_store *s,
+    int (*cb)(int64_t seq, const char *json, size_t len, void *arg),
+    void *arg)
+{
+	sqlite3_stmt *st = s->st[ST_EV_LATEST];
+
+	sqlite3_reset(st);
+	return visit_events(s, st, cb, arg);
 }
 
 int64_t
@@ -734,7 +759,8 @@ store_prune(struct fw_store *s, unsigned keep)
 	rc = sqlite3_prepare_v2(s->db, "DELETE FROM events WHERE seq <= "
 	    "(SELECT MAX(seq) FROM events) - ?1 AND seq <= "
 	    "COALESCE((SELECT MIN(seq) FROM cursors), (SELECT MAX(seq) FROM "
-	    "events))", -1, &st, NULL);
+	    "events)) AND seq NOT IN (SELECT MAX(seq) FROM events GROUP BY "
+	    "fingerprint)", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, keep);

@@ -33,6 +33,8 @@ void	event_fingerprint(const char *host, const char *entity_key,
 
 /* RFC 3339 UTC with milliseconds: "2026-11-23T23:39:31.042Z". */
 void	event_format_time(int64_t time_ms, char ret[32]);
+/* That form (fraction optional, Z only) back to ms; -1 when it is not. */
+int64_t	event_parse_time(const char *s);
 
 /*
  * The event as compact JSON (no newline), malloc'ed; *ret_len gets its

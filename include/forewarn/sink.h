@@ -22,6 +22,15 @@ struct fw_sink_env {
 	struct fw_loop	*loop;		/* for fds and timers of async sinks */
 	const char	*host;
 	struct fw_sink	*sink;		/* pass back to outbox_done() */
+	/*
+	 * The newest event of every condition ever announced, oldest first
+	 * (json NULL for a record failing its checksum): a sink that keeps a
+	 * set of alerts current (Alertmanager) rebuilds it at start.  cb
+	 * returns non-zero to stop.  The number visited or -errno.
+	 */
+	int	(*latest)(void *arg, int (*cb)(int64_t seq, const char *json,
+		    size_t len, void *cbarg), void *cbarg);
+	void		*latest_arg;
 };
 
 struct fw_sink_type {

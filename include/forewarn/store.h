@@ -71,13 +71,22 @@ int	store_event_append(struct fw_store *s, int64_t time_ms,
 int	store_events_after(struct fw_store *s, int64_t after, unsigned max,
 	    int (*cb)(int64_t seq, const char *json, size_t len, void *arg),
 	    void *arg);
+/*
+ * The newest event of every fingerprint (condition), oldest first, the same
+ * way: what a sink that keeps a set of alerts current rebuilds it from.
+ * Pruning never removes these.
+ */
+int	store_events_latest(struct fw_store *s,
+	    int (*cb)(int64_t seq, const char *json, size_t len, void *arg),
+	    void *arg);
 int64_t	store_last_seq(struct fw_store *s);
 /* -ENOENT when the sink has no cursor yet. */
 int	store_cursor_get(struct fw_store *s, const char *sink, int64_t *ret_seq);
 int	store_cursor_put(struct fw_store *s, const char *sink, int64_t seq);
 /*
  * Keep at most keep events, never removing one a known sink cursor has not
- * passed.  Returns the number removed or -errno.
+ * passed, nor the newest of a fingerprint.  Returns the number removed or
+ * -errno.
  */
 int	store_prune(struct fw_store *s, unsigned keep);
 

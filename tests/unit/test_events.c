@@ -375,6 +375,29 @@ test_ids_unique_and_time(void **unused)
 	fixture_free(&f);
 }
 
+static void
+test_parse_time(void **unused)
+{
+	char buf[32];
+	int64_t t;
+
+	/* What event_format_time writes reads back exactly. */
+	for (t = 0; t < 4000000000000LL; t += 123456789012LL) {
+		event_format_time(t, buf);
+		assert_true(event_parse_time(buf) == t);
+	}
+	assert_true(event_parse_time("2026-11-23T23:39:31.042Z") ==
+	    1795477171042LL);
+	assert_true(event_parse_time("2026-11-23T23:39:31Z") ==
+	    1795477171000LL);
+	assert_true(event_parse_time("2026-11-23T23:39:31.5Z") ==
+	    1795477171500LL);
+	assert_true(event_parse_time("2026-11-23T23:39:31.042+01:00") == -1);
+	assert_true(event_parse_time("2026-11-23 23:39:31Z") == -1);
+	assert_true(event_parse_time("") == -1);
+	assert_true(event_parse_time(NULL) == -1);
+}
+
 int
 main(void)
 {
@@ -385,6 +408,7 @@ main(void)
 		cmocka_unit_test(test_transitions_and_summary),
 		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_ids_unique_and_time),
+		cmocka_unit_test(test_parse_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

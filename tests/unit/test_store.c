@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "forewarn/store.h"
+#include "forewarn/util.h"
 #include "testutil.h"
 
 static void
@@ -187,12 +188,43 @@ test_prune_respects_cursors(void **unused)
 	assert_int_equal(store_prune(s, 10), 60);
 	/* Sequence numbers are never reused, even after pruning all. */
 	store_cursor_put(s, "fast", 100);
-	assert_int_equal(store_prune(s, 0), 10);
+	/* The newest event of a fingerprint stays, whatever keep says. */
+	assert_int_equal(store_prune(s, 0), 9);
 	store_event_append(s, 0, "fp", "{}", 2, &seq);
 	assert_true(seq == 101);
 	store_close(s);
 	s = store_open(dir, false);
 	assert_true(store_last_seq(s) == 101);
+	store_close(s);
+}
+
+static void
+test_latest_per_fingerprint(void **unused)
+{
+	const char *dir = test_tmpdir();
+	const char *fps[] = { "a", "b", "a", "c", "b", "a" };
+	struct seen seen = { 0 };
+	struct fw_store *s;
+	char json[16];
+	size_t i;
+
+	s = store_open(dir, false);
+	for (i = 0; i < 6; i++) {
+		fw_snprintf(json, sizeof(json), "{\"n\":%zu}", i + 1);
+		store_event_append(s, (int64_t)i, fps[i], json, strlen(json),
+		    NULL);
+	}
+	/* c (4), b (5), a (6): the newest of each, oldest first. */
+	assert_int_equal(store_events_latest(s, on_event, &seen), 3);
+	assert_true(seen.seqs[0] == 4 && seen.seqs[1] == 5 &&
+	    seen.seqs[2] == 6);
+	assert_string_equal(seen.last, "{\"n\":6}");
+	/* Pruning everything delivered keeps exactly those. */
+	store_cursor_put(s, "am", 6);
+	assert_int_equal(store_prune(s, 0), 3);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_events_after(s, 0, 100, on_event, &seen), 3);
+	assert_true(seen.seqs[0] == 4 && seen.seqs[2] == 6);
 	store_close(s);
 }
 
@@ -414,6 +446,7 @@ main(void)
 		cmocka_unit_test(test_baselines_and_meta),
 		cmocka_unit_test(test_events_and_cursors),
 		cmocka_unit_test(test_prune_respects_cursors),
+		cmocka_unit_test(test_latest_per_fingerprint),
 		cmocka_unit_test(test_checksum_mismatch_skipped),
 		cmocka_unit_test(test_readonly_never_writes),
 		cmocka_unit_test(test_corrupt_file_degrades),
