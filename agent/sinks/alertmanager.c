@@ -49,6 +49,7 @@ struct am_sink {
 	int64_t		 timeout_ms, resend_ms, resolved_for_ms;
 	char		*bearer, *user, *password, *ca_file;
 	bool		 insecure;
+	struct am_alert	 heartbeat;	/* labels NULL when off */
 	struct am_alert	*alerts;
 	fw_timer_id	 timer;
 	struct am_post	*posts;		/* event deliveries in flight */
@@ -84,6 +85,9 @@ static const struct fw_conf_key am_keys[] = {
 	    "CA certificates for https, instead of the system's" },
 	{ "tls_verify", FW_CONF_BOOL, "yes", 0, 0, NULL,
 	    "verify the server's certificate and name" },
+	{ "heartbeat", FW_CONF_BOOL, "yes", 0, 0, NULL,
+	    "send the always-firing agent.heartbeat alert (a dead man's "
+	    "switch: when it stops, the agent or the path is down)" },
 	{ .name = NULL }
 };
 
@@ -384,6 +388,9 @@ all_alerts(struct am_sink *am, int64_t now)
 	struct am_alert **pp, *a;
 	json_t *arr = json_array();
 
+	if (am->heartbeat.labels != NULL)
+		json_array_append_new(arr, alert_json(am, &am->heartbeat,
+		    am->heartbeat.labels, false, now));
 	for (pp = &am->alerts; (a = *pp) != NULL;) {
 		if (a->resolved && now - a->resolved_ms > am->resolved_for_ms) {
 			*pp = a->next;
@@ -425,6 +432,32 @@ rebuild_one(int64_t seq, const char *json, size_t len, void *arg)
 		json_decref(out);
 	json_decref(ev);
 	return 0;
+}
+
+/*
+ * Always firing while the agent runs and its path to Alertmanager works:
+ * route it to a dead man's switch (docs/alerting.md).  Its endsAt is three
+ * resend intervals ahead like any active alert, so it ends soon after the
+ * agent stops sending.
+ */
+static void
+heartbeat_init(struct am_sink *am, const char *host)
+{
+	struct am_alert *h = &am->heartbeat;
+	json_t *ann;
+
+	h->labels = json_object();
+	json_object_set_new(h->labels, "alertname",
+	    json_string("agent.heartbeat"));
+	json_object_set_new(h->labels, "severity", json_string("none"));
+	json_object_set_new(h->labels, "host", json_string(host != NULL ?
+	    host : ""));
+	ann = json_object();
+	json_object_set_new(ann, "summary", json_string("forewarnd on this "
+	    "host is running and its alerts reach Alertmanager; this alert "
+	    "always fires, its absence is the alarm"));
+	h->annotations = ann;
+	event_format_time(clock_wall_ms(), h->starts);
 }
 
 static void am_teardown(void *state);
@@ -486,6 +519,8 @@ am_init(const struct fw_conf_section *cs, const struct fw_sink_env *env,
 		am->ca_file = xstrdup(s);
 	if ((am->http = http_new(am->loop)) == NULL)
 		return -ENOMEM;
+	if (conf_get_bool(cs, am_keys, "heartbeat"))
+		heartbeat_init(am, env->host);
 	/* What was active before a restart: Alertmanager may have lost it. */
 	if (env->latest != NULL)
 		env->latest(env->latest_arg, rebuild_one, am);
@@ -545,6 +580,8 @@ am_teardown(void *state)
 		am->alerts = a->next;
 		alert_free(a);
 	}
+	json_decref(am->heartbeat.labels);
+	json_decref(am->heartbeat.annotations);
 	for (i = 0; i < am->n_urls; i++)
 		free(am->urls[i]);
 	if (am->bearer != NULL)

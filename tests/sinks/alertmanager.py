@@ -221,6 +221,10 @@ def main():
         check(d.start(), "the daemon runs with three alertmanager sinks")
         check(not am1.alerts() and not am2.alerts(),
               "a healthy host: no alert")
+        hb = wait_until(lambda: am1.alerts("agent.heartbeat") and
+                        am2.alerts("agent.heartbeat"), 10)
+        check(hb and hb[0]["labels"].get("host") == "am-test",
+              "the heartbeat fires on both instances")
 
         d.meminfo(600000)
         d.scan()
@@ -254,6 +258,9 @@ def main():
         check(got, "an instance restarted empty has it again (resend 1 s)")
 
         check(d.stop() == 0, "the daemon stops cleanly")
+        gone = wait_until(lambda: not am2.alerts("agent.heartbeat"), 12)
+        check(gone, "with the agent gone its heartbeat ends (endsAt three "
+              "resend intervals ahead): the dead man's switch trips")
         am1.stop()
         am1.start()
         check(not am1.alerts(), "am1 restarted with empty storage")
@@ -261,6 +268,8 @@ def main():
         got = wait_until(lambda: am1.alerts(), 10)
         check(got and got[0]["labels"]["severity"] == "critical",
               "the restarted daemon sends its active set again")
+        check(wait_until(lambda: am1.alerts("agent.heartbeat"), 10),
+              "and its heartbeat")
 
         d.meminfo(4000000)
         d.scan()
