@@ -22,6 +22,13 @@ ifeq ($(shell pkg-config --exists libatasmart libudev && echo y),y)
 COLLECTORS	+= disks mdraid kmsg
 PKGS_OPT	+= libatasmart libudev
 endif
+# libsensors has no pkg-config file on Debian: test for its header.  Without
+# it the sensors collector reads hwmon through sysfs (no sensors.conf).
+COLLECTORS	+= sensors
+ifeq ($(shell printf '\043include <sensors/sensors.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo y),y)
+LIBS_OPT	+= -lsensors
+DEFS_OPT	+= -DFW_HAVE_LIBSENSORS=1
+endif
 # Sink types: agent/sinks/NAME.c exporting NAME_sink_type.
 SINKS		:= stdout alertmanager
 
@@ -33,7 +40,8 @@ DEBIAN_DEPS := build-essential pkg-config clang libclang-rt-14-dev valgrind \
 	libudev-dev libatasmart-dev libsensors-dev libmnl-dev \
 	python3 sqlite3 procps e2fsprogs \
 	qemu-system-x86 busybox-static cpio kmod xz-utils nvme-cli libatasmart-bin smartmontools mdadm \
-	collectd-core prometheus-node-exporter prometheus-alertmanager
+	collectd-core prometheus-node-exporter \
+	lm-sensors i2c-tools prometheus-alertmanager
 
 WARN	:= -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow \
 	   -Wno-unused-parameter
@@ -63,10 +71,10 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) $(PKGS_OPT) 2>/dev/null)
 
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
 	      -fstack-protector-strong $(WARN) $(OPT) $(SAN_FLAGS) \
-	      -Iinclude -I$(BUILD) -DFW_VERSION='"$(VERSION)"' \
+	      -Iinclude -I$(BUILD) -DFW_VERSION='"$(VERSION)"' $(DEFS_OPT) \
 	      $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
-LIBS	:= $(PKG_LIBS) -lm
+LIBS	:= $(PKG_LIBS) $(LIBS_OPT) -lm
 
 CORE_SRCS := $(filter-out agent/main.c agent/clock.c,$(wildcard agent/*.c)) \
 	     $(SINKS:%=agent/sinks/%.c)
