@@ -750,28 +750,7 @@ core_stop_instances(struct fw_core *core)
 static void
 core_start_sinks(struct fw_core *core)
 {
-	const struct fw_conf_section *cs;
-	const struct fw_sink_type *t;
-	size_t i, n = 0;
-
-	for (i = 0; i < core->conf->n_sections; i++) {
-		cs = &core->conf->sections[i];
-		if (strcmp(cs->kind, "sink") != 0 || cs->instance == NULL)
-			continue;
-		t = registry_sink(conf_sink_type(cs));
-		if (t == NULL || !conf_section_enabled(cs))
-			continue;
-		if (outbox_add_sink(core->outbox, cs->instance, t, cs,
-		    core->conf->agent.host) == 0)
-			n++;
-	}
-	if (n == 0) {
-		/* With no sink configured, events go to stdout. */
-		t = registry_sink("stdout");
-		if (t != NULL)
-			outbox_add_sink(core->outbox, "stdout", t, NULL,
-			    core->conf->agent.host);
-	}
+	outbox_add_configured(core->outbox, core->conf);
 }
 
 static void

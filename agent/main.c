@@ -1,4 +1,4 @@
-/* forewarnd: argv, the modes (daemon, --once, --check-config), start-up and shut-down order. */
+/* forewarnd: argv, the modes (daemon, --once, --check-config, --test-alert), start-up and shut-down order. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -18,6 +18,7 @@
 #include "forewarn/path.h"
 #include "forewarn/registry.h"
 #include "forewarn/store.h"
+#include "forewarn/testalert.h"
 #include "forewarn/util.h"
 
 #define EXIT_UNKNOWN 3		/* monitoring-plugin UNKNOWN */
@@ -26,6 +27,7 @@ enum mode {
 	MODE_DAEMON,
 	MODE_ONCE,
 	MODE_CHECK_CONFIG,
+	MODE_TEST_ALERT,
 };
 
 struct opts {
@@ -57,6 +59,8 @@ usage(FILE *out)
 "                         2 critical / 3 unknown\n"
 "  --format FMT           report format for --once: text (default), json, nagios\n"
 "  --check-config         validate the configuration, print it normalised, exit 0/1\n"
+"  --test-alert           raise and resolve a test alert through every configured\n"
+"                         sink; print what each did; exit 0 if all took both\n"
 "  -c, --config FILE      configuration file (default %s,\n"
 "                         else the embedded default); FILE's conf.d/*.conf follow\n"
 "  --root DIR             read /sys, /proc, /dev and /etc under DIR (test fixtures)\n"
@@ -73,11 +77,12 @@ static void
 parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_ONCE = 256, OPT_FORMAT, OPT_CHECK, OPT_ROOT, OPT_STATE,
-	    OPT_VERSION };
+	    OPT_VERSION, OPT_TEST_ALERT };
 	static const struct option longopts[] = {
 		{ "once", no_argument, NULL, OPT_ONCE },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "check-config", no_argument, NULL, OPT_CHECK },
+		{ "test-alert", no_argument, NULL, OPT_TEST_ALERT },
 		{ "config", required_argument, NULL, 'c' },
 		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "state-dir", required_argument, NULL, OPT_STATE },
@@ -101,6 +106,9 @@ parse_args(int argc, char **argv, struct opts *o)
 				exit(EXIT_UNKNOWN);
 			}
 			format_given = true;
+			break;
+		case OPT_TEST_ALERT:
+			o->mode = MODE_TEST_ALERT;
 			break;
 		case OPT_CHECK:
 			o->mode = MODE_CHECK_CONFIG;
@@ -178,6 +186,21 @@ run_check_config(const struct opts *o)
 	conf_print(conf, registry_schema(), stdout);
 	conf_free(conf);
 	return 0;
+}
+
+static int
+run_test_alert(const struct opts *o)
+{
+	struct fw_conf *conf;
+	int rc;
+
+	conf = load_conf(o, NULL);
+	if (conf == NULL)
+		return 1;
+	signal(SIGPIPE, SIG_IGN);
+	rc = test_alert_run(conf, 20 * 1000, stdout);
+	conf_free(conf);
+	return rc;
 }
 
 static int
@@ -321,6 +344,8 @@ main(int argc, char **argv)
 		return run_check_config(&o);
 	case MODE_ONCE:
 		return run_once(&o);
+	case MODE_TEST_ALERT:
+		return run_test_alert(&o);
 	default:
 		return run_daemon(&o);
 	}

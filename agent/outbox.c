@@ -6,6 +6,7 @@
 #include "forewarn/log.h"
 #include "forewarn/loop.h"
 #include "forewarn/outbox.h"
+#include "forewarn/registry.h"
 #include "forewarn/store.h"
 #include "forewarn/util.h"
 
@@ -301,4 +302,32 @@ outbox_stats(struct fw_outbox *ob, struct fw_sink_stats *ret, size_t max)
 	for (i = 0; i < ob->n_sinks && i < max; i++)
 		ret[i] = ob->sinks[i]->stats;
 	return i;
+}
+
+size_t
+outbox_add_configured(struct fw_outbox *ob, const struct fw_conf *conf)
+{
+	const struct fw_conf_section *cs;
+	const struct fw_sink_type *t;
+	size_t i, n = 0;
+
+	for (i = 0; i < conf->n_sections; i++) {
+		cs = &conf->sections[i];
+		if (strcmp(cs->kind, "sink") != 0 || cs->instance == NULL)
+			continue;
+		t = registry_sink(conf_sink_type(cs));
+		if (t == NULL || !conf_section_enabled(cs))
+			continue;
+		if (outbox_add_sink(ob, cs->instance, t, cs,
+		    conf->agent.host) == 0)
+			n++;
+	}
+	if (n == 0) {
+		/* With no sink configured, events go to stdout. */
+		t = registry_sink("stdout");
+		if (t != NULL && outbox_add_sink(ob, "stdout", t, NULL,
+		    conf->agent.host) == 0)
+			n++;
+	}
+	return n;
 }

@@ -36,6 +36,11 @@ void			 outbox_free(struct fw_outbox *ob);
 int	outbox_add_sink(struct fw_outbox *ob, const char *name,
 	    const struct fw_sink_type *type, const struct fw_conf_section *cs,
 	    const char *host);
+/*
+ * Start every enabled [sink:NAME] of conf (stdout when there is none).
+ * Returns how many started.
+ */
+size_t	outbox_add_configured(struct fw_outbox *ob, const struct fw_conf *conf);
 /* Tear down every sink (reload, exit).  Cursors stay in the store. */
 void	outbox_clear_sinks(struct fw_outbox *ob);
 

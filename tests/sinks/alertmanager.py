@@ -289,6 +289,39 @@ def main():
         check(len(busy.bodies) > 3 and "sink 'busy': delivery of event"
               in log, "a 503 is retried (%d POSTs)" % len(busy.bodies))
         check(d.proc.poll() is None, "the daemon is running")
+
+        # --test-alert: through every configured sink, with the answer.
+        good = stand_in(200)
+        tconf = os.path.join(work, "test-alert.conf")
+        with open(tconf, "w") as f:
+            f.write("[agent]\nhost = am-test\n"
+                    "[sink:am]\ntype = alertmanager\n"
+                    "url = http://127.0.0.1:%d http://127.0.0.1:%d\n"
+                    "[sink:good]\ntype = alertmanager\nheartbeat = no\n"
+                    "url = http://127.0.0.1:%d\n"
+                    "[sink:bad]\ntype = alertmanager\n"
+                    "url = http://127.0.0.1:%d\n" % (
+                        am1.port, am2.port, good.server_port,
+                        bad.server_port))
+        p = subprocess.run([binary, "-c", tconf, "--test-alert"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=60)
+        out = p.stdout
+        check("sink am: test alert delivered" in out and
+              "sink am: its resolution delivered" in out and
+              "sink good: test alert delivered" in out and
+              "sink bad: test alert REJECTED" in out and p.returncode == 1,
+              "--test-alert says per sink what happened (exit %d): %s" %
+              (p.returncode, out.strip().replace("\n", "; ")))
+        sent = [json.loads(b) for b in good.bodies]
+        names = [a["labels"]["alertname"] for b in sent for a in b]
+        ends = [a["endsAt"] for b in sent for a in b
+                 if a["labels"]["alertname"] == "agent.test_alert"]
+        # Raised with endsAt minutes ahead, then resolved with endsAt at
+        # the resolution (RFC 3339 UTC strings compare in time order).
+        check(len(ends) >= 2 and ends[0] > ends[-1],
+              "the test alert was raised, then resolved: endsAt %s" % ends)
+        good.shutdown()
     finally:
         d.stop()
         am1.stop()
