@@ -22,6 +22,10 @@ ifeq ($(shell pkg-config --exists libatasmart libudev && echo y),y)
 COLLECTORS	+= disks mdraid kmsg
 PKGS_OPT	+= libatasmart libudev
 endif
+ifeq ($(shell pkg-config --exists libmnl && echo y),y)
+COLLECTORS	+= netlink
+PKGS_OPT	+= libmnl
+endif
 # libsensors has no pkg-config file on Debian: test for its header.  Without
 # it the sensors collector reads hwmon through sysfs (no sensors.conf).
 COLLECTORS	+= sensors

@@ -21,6 +21,7 @@
 #include "disks_sysfs.h"
 #include "kmsg_fs.h"
 #include "kmsg_parse.h"
+#include "nic_ident.h"
 
 #define KMSG_HITS_MAX	256
 #define KMSG_BUF	8192		/* a record is at most ~8 KiB */
@@ -270,13 +271,19 @@ nvme_ctrl_disk(const char *ctrl, struct hit *h)
 static bool
 nic_entity_of(const char *ifname, struct hit *h)
 {
-	char path[PATH_MAX], mac[64];
+	char path[PATH_MAX], mac[64], perm[64];
 
+	/* A bond slave wears the bond's address; bonding keeps its own. */
+	if (fw_snprintf(path, sizeof(path), "/sys/class/net/%s/bonding_slave/"
+	    "perm_hwaddr", ifname) < 0 || path_read_line(path, perm,
+	    sizeof(perm)) < 0)
+		perm[0] = '\0';
 	if (fw_snprintf(path, sizeof(path), "/sys/class/net/%s/address",
 	    ifname) < 0 || path_read_line(path, mac, sizeof(mac)) < 0)
 		return false;
+	if (nic_identity(h->id, sizeof(h->id), perm, mac, ifname) < 0)
+		return false;
 	h->kind = FW_KIND_NIC;
-	fw_strlcpy(h->id, mac, sizeof(h->id));
 	fw_strlcpy(h->name, ifname, sizeof(h->name));
 	return true;
 }

@@ -66,6 +66,7 @@ if [ "$only" != unit ]; then
 	run_suite tests/cli/run.sh "$build/forewarnd"
 	run_suite tests/scenario/run.sh "$build/forewarnd"
 	run_suite tests/hwraid/run.sh "$build/forewarnd"
+	run_suite tests/net/run.sh "$build/forewarnd"
 	run_suite tests/sinks/run.sh "$build/forewarnd"
 fi
 echo "$passed passed, $failed failed"
