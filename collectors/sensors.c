@@ -459,7 +459,7 @@ judge_flags(struct fw_report *r, struct fw_entity *e,
 		report_check(r, e, "sensor.alarm", !set ? FW_STATE_OK :
 		    (set & ((1u << FLAG_CRIT_ALARM) | (1u << FLAG_LCRIT_ALARM) |
 		    (1u << FLAG_EMERGENCY_ALARM))) ? FW_STATE_CRITICAL :
-		    FW_STATE_WARNING, set ? "%s: the chip raised %s" :
+		    FW_STATE_WARNING, set ? "%s: the chip set its %s flag" :
 		    "%s: no alarm", entity_name(e), names);
 	if (f->has_flags & (1u << FLAG_FAULT))
 		report_check(r, e, "sensor.fault", (f->flags &
@@ -623,9 +623,9 @@ zone_limits(const struct sensors_state *s, const struct thermal_zone *z,
 	if (strcmp(l->crit_src, "crit") == 0)
 		l->crit_src = "critical trip";
 	else if (strcmp(l->crit_src, "max") == 0)
-		l->crit_src = "hot trip";
+		l->crit_src = "trip point";
 	if (strcmp(l->warn_src, "max") == 0)
-		l->warn_src = "hot trip";
+		l->warn_src = "trip point";
 }
 
 static void
