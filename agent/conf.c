@@ -40,6 +40,10 @@ static const struct fw_conf_key agent_keys[] = {
 	    "directory of state.db" },
 	{ "history_max", FW_CONF_INT, "10000", 100, 10000000, NULL,
 	    "events kept in the store once every sink has them" },
+	{ "outbox_max", FW_CONF_INT, "100000", 100, 10000000, NULL,
+	    "events kept for a sink that cannot deliver; past it the oldest "
+	    "are dropped, counted and logged, but never the newest of a "
+	    "condition" },
 	{ "renotify_warning", FW_CONF_DURATION, "24h", 0, 0, NULL,
 	    "announce a still-active warning again after this long (0: never)" },
 	{ "renotify_critical", FW_CONF_DURATION, "4h", 0, 0, NULL,
@@ -718,6 +722,8 @@ resolve_agent(struct fw_conf *conf)
 	a->state_dir = xstrdup(agent_value(conf, "state_dir"));
 	fw_parse_i64(agent_value(conf, "history_max"), 0, INT32_MAX, &i);
 	a->history_max = (unsigned)i;
+	fw_parse_i64(agent_value(conf, "outbox_max"), 0, INT32_MAX, &i);
+	a->outbox_max = (unsigned)i;
 	a->renotify_ms[FW_STATE_OK] = 0;
 	a->renotify_ms[FW_STATE_WARNING] = agent_ms(conf, "renotify_warning");
 	a->renotify_ms[FW_STATE_CRITICAL] = agent_ms(conf, "renotify_critical");

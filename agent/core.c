@@ -139,6 +139,12 @@ core_store_problem(const struct fw_core *core)
 	return core->store_problem;
 }
 
+size_t
+core_sink_stats(struct fw_core *core, struct fw_sink_stats *ret, size_t max)
+{
+	return core->outbox != NULL ? outbox_stats(core->outbox, ret, max) : 0;
+}
+
 const char *
 core_reload_error(const struct fw_core *core)
 {
@@ -765,6 +771,8 @@ core_prune(void *arg)
 	struct fw_core *core = arg;
 	int n;
 
+	if (outbox_trim(core->outbox, core->conf->agent.outbox_max) > 0)
+		core_poke_self(core);	/* agent.sink_dropped */
 	n = store_prune(core->store, core->conf->agent.history_max);
 	if (n > 0)
 		log_debug("pruned %d old events", n);

@@ -299,8 +299,13 @@ outbox_stats(struct fw_outbox *ob, struct fw_sink_stats *ret, size_t max)
 {
 	size_t i;
 
-	for (i = 0; i < ob->n_sinks && i < max; i++)
+	int64_t last = store_last_seq(ob->store);
+
+	for (i = 0; i < ob->n_sinks && i < max; i++) {
 		ret[i] = ob->sinks[i]->stats;
+		ret[i].backlog = last > ob->sinks[i]->cursor ? last -
+		    ob->sinks[i]->cursor : 0;
+	}
 	return i;
 }
 
@@ -330,4 +335,29 @@ outbox_add_configured(struct fw_outbox *ob, const struct fw_conf *conf)
 			n++;
 	}
 	return n;
+}
+
+int
+outbox_trim(struct fw_outbox *ob, unsigned max)
+{
+	int64_t cursors[64] = { 0 };
+	uint64_t dropped[64] = { 0 };
+	size_t i, n = ob->n_sinks < 64 ? ob->n_sinks : 64;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		cursors[i] = ob->sinks[i]->cursor;
+	rc = store_backlog_trim(ob->store, max, cursors, n, dropped);
+	if (rc <= 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if (dropped[i] == 0)
+			continue;
+		ob->sinks[i]->stats.dropped += dropped[i];
+		log_warnx("sink '%s': %llu undelivered events dropped to keep "
+		    "the outbox within %u; the newest event of every condition "
+		    "is kept for it", ob->sinks[i]->name,
+		    (unsigned long long)dropped[i], max);
+	}
+	return rc;
 }

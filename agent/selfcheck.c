@@ -8,6 +8,7 @@
 #include "forewarn/collector.h"
 #include "forewarn/core.h"
 #include "forewarn/log.h"
+#include "forewarn/outbox.h"
 #include "forewarn/util.h"
 
 #define SELF_MAX_INSTANCES 256
@@ -23,11 +24,21 @@ static const struct fw_check_def self_checks[] = {
 	{ "agent.collector_stuck", "a collector's poll held the event loop "
 	    "longer than [agent] stuck_after", FW_CMP_NONE, NAN, NAN, 0, 1, 1,
 	    "milliseconds" },
+	{ "agent.sink_failing", "a sink cannot deliver: its last attempt "
+	    "failed and events wait for it", FW_CMP_NONE, NAN, NAN, 0, 1, 1,
+	    "events" },
+	{ "agent.sink_dropped", "events were dropped for a sink that could not "
+	    "deliver, to keep the outbox within [agent] outbox_max",
+	    FW_CMP_NONE, NAN, NAN, 0, 1, 1, "events" },
 	{ .code = NULL }
 };
 
+#define SELF_SINKS_MAX	64
+#define SELF_DAY_MS	(24LL * 3600 * 1000)
+
 struct self_state {
 	struct fw_core	*core;
+	struct fw_ctx	*ctx;
 };
 
 static int
@@ -37,6 +48,7 @@ self_init(const struct fw_conf_section *cs, struct fw_ctx *ctx,
 	struct self_state *st = xcalloc(1, sizeof(*st));
 
 	st->core = ctx_core(ctx);
+	st->ctx = ctx;
 	*ret_state = st;
 	return 0;
 }
@@ -113,6 +125,54 @@ self_report_instance(struct self_state *st, struct fw_report *out,
 	    (double)is->last_poll_ms / 1000.0, NULL, NULL);
 }
 
+/*
+ * A sink that cannot deliver is itself an alert, carried by the other
+ * sinks: an alert that never arrives must not be silent.
+ */
+static void
+self_report_sinks(struct self_state *st, struct fw_report *out)
+{
+	struct fw_sink_stats ss[SELF_SINKS_MAX];
+	struct fw_entity *e;
+	struct fw_check *c;
+	char id[128], name[128];
+	double dropped;
+	size_t i, n = core_sink_stats(st->core, ss, SELF_SINKS_MAX);
+
+	for (i = 0; i < n; i++) {
+		fw_snprintf(id, sizeof(id), "sink/%s", ss[i].name);
+		fw_snprintf(name, sizeof(name), "sink %s", ss[i].name);
+		e = report_entity(out, FW_KIND_AGENT, id, name);
+		entity_label(e, "sink", "%s", ss[i].name);
+		if (ss[i].last_error < 0 && ss[i].backlog > 0) {
+			c = report_check(out, e, "agent.sink_failing",
+			    FW_STATE_WARNING, "sink '%s' cannot deliver (%s); "
+			    "%lld events wait for it", ss[i].name,
+			    strerror(-ss[i].last_error),
+			    (long long)ss[i].backlog);
+			check_detail_str(c, "error",
+			    strerror(-ss[i].last_error));
+		} else {
+			c = report_check(out, e, "agent.sink_failing",
+			    FW_STATE_OK, "sink '%s' delivers (%lld waiting)",
+			    ss[i].name, (long long)ss[i].backlog);
+		}
+		check_detail_num(c, "backlog", (double)ss[i].backlog);
+		check_detail_num(c, "delivered", (double)ss[i].delivered);
+		check_detail_num(c, "rejected", (double)ss[i].rejected);
+		dropped = ctx_rise(st->ctx, e, "sink_dropped",
+		    (double)ss[i].dropped, SELF_DAY_MS);
+		c = report_check(out, e, "agent.sink_dropped", dropped > 0 ?
+		    FW_STATE_WARNING : FW_STATE_OK, dropped > 0 ? "sink '%s': "
+		    "%.0f undelivered events dropped within a day (outbox_max); "
+		    "each condition's newest event was kept" : "sink '%s': "
+		    "nothing dropped", ss[i].name, dropped);
+		check_detail_num(c, "dropped", dropped);
+		report_reading(out, e, "sink_backlog_events", "events",
+		    (double)ss[i].backlog, NULL, NULL);
+	}
+}
+
 static int
 self_poll(void *state, struct fw_report *out)
 {
@@ -126,6 +186,7 @@ self_poll(void *state, struct fw_report *out)
 		log_info("resumed after %lld s of suspend",
 		    (long long)(slept / 1000000));
 	self_report_agent(st, out);
+	self_report_sinks(st, out);
 	n = core_instances(st->core, is, FW_ARRAY_SIZE(is));
 	for (i = 0; i < n; i++)
 		self_report_instance(st, out, &is[i],

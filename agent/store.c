@@ -773,6 +773,46 @@ store_prune(struct fw_store *s, unsigned keep)
 	return sqlite3_changes(s->db);
 }
 
+/* The events trim_backlog would drop: older than the newest max, not the
+ * newest of their fingerprint. */
+#define TRIMMABLE "seq <= (SELECT MAX(seq) FROM events) - ?1 AND seq NOT IN " \
+	"(SELECT MAX(seq) FROM events GROUP BY fingerprint)"
+
+int
+store_backlog_trim(struct fw_store *s, unsigned max, const int64_t *cursors,
+    size_t n, uint64_t *ret_dropped)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	/* First what each sink loses, then the deletion. */
+	rc = sqlite3_prepare_v2(s->db, "SELECT COUNT(*) FROM events WHERE "
+	    TRIMMABLE " AND seq > ?2", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return -EIO;
+	for (i = 0; i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, max);
+		sqlite3_bind_int64(st, 2, cursors[i]);
+		ret_dropped[i] = sqlite3_step(st) == SQLITE_ROW ?
+		    (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	}
+	sqlite3_finalize(st);
+	rc = sqlite3_prepare_v2(s->db, "DELETE FROM events WHERE " TRIMMABLE,
+	    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, max);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		degrade_on(s, rc);
+		return -EIO;
+	}
+	return sqlite3_changes(s->db);
+}
+
 int
 store_meta_get(struct fw_store *s, const char *key, char *buf, size_t size)
 {

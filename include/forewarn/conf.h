@@ -67,6 +67,7 @@ struct fw_agent_conf {
 	char		*host;			/* hostname in events */
 	char		*state_dir;
 	unsigned	 history_max;		/* events kept in the store */
+	unsigned	 outbox_max;		/* events kept for a lagging sink */
 	uint64_t	 renotify_ms[FW_STATE_COUNT];
 	unsigned	 flap_changes;
 	uint64_t	 flap_window_ms;

@@ -63,6 +63,10 @@ uint64_t		 core_events(const struct fw_core *core);
 struct fw_core	*ctx_core(struct fw_ctx *ctx);
 const char	*core_store_problem(const struct fw_core *core);
 const char	*core_reload_error(const struct fw_core *core);
+struct fw_sink_stats;
+/* Each sink's delivery figures (none in --once). */
+size_t		 core_sink_stats(struct fw_core *core,
+		    struct fw_sink_stats *ret, size_t max);
 size_t		 core_instances(const struct fw_core *core,
 		    struct fw_instance_status *ret, size_t max);
 

@@ -21,7 +21,9 @@ struct fw_sink_stats {
 	uint64_t	 delivered;
 	uint64_t	 retried;	/* transient failures */
 	uint64_t	 rejected;	/* permanent failures, skipped */
+	uint64_t	 dropped;	/* lost to the outbox bound, all told */
 	int64_t		 cursor;
+	int64_t		 backlog;	/* events after the cursor */
 	int		 last_error;	/* -errno of the last failure, or 0 */
 };
 
@@ -49,6 +51,11 @@ int	outbox_append(struct fw_outbox *ob, int64_t time_ms,
 	    const char *fingerprint, const char *json, size_t len);
 /* Try to deliver whatever is pending to every sink that is not waiting. */
 void	outbox_kick(struct fw_outbox *ob);
+/*
+ * Keep at most max undelivered events (store_backlog_trim): what a dead
+ * sink misses is counted in its stats and logged.  Removed, or -errno.
+ */
+int	outbox_trim(struct fw_outbox *ob, unsigned max);
 /* Events not yet delivered to the slowest sink. */
 int64_t	outbox_backlog(struct fw_outbox *ob);
 size_t	outbox_stats(struct fw_outbox *ob, struct fw_sink_stats *ret,

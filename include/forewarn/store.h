@@ -90,6 +90,15 @@ int	store_cursor_put(struct fw_store *s, const char *sink, int64_t seq);
  */
 int	store_prune(struct fw_store *s, unsigned keep);
 
+/*
+ * Bound what waits for slow sinks: drop events older than the newest max,
+ * except the newest of each fingerprint (every condition's current state
+ * still reaches every sink).  ret_dropped[i] gets how many of them the sink
+ * at cursors[i] had not passed.  The number removed or -errno.
+ */
+int	store_backlog_trim(struct fw_store *s, unsigned max,
+	    const int64_t *cursors, size_t n, uint64_t *ret_dropped);
+
 /* Small values such as the kernel log sequence; -ENOENT when absent. */
 int	store_meta_get(struct fw_store *s, const char *key, char *buf,
 	    size_t size);

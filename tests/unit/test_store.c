@@ -229,6 +229,45 @@ test_latest_per_fingerprint(void **unused)
 }
 
 static void
+test_backlog_trim(void **unused)
+{
+	const char *dir = test_tmpdir();
+	int64_t cursors[2] = { 0, 0 };
+	uint64_t dropped[2] = { 7, 7 };
+	struct seen seen = { 0 };
+	struct fw_store *s;
+	char fp[8];
+	int i;
+
+	s = store_open(dir, false);
+	/* 100 events of 10 conditions, round robin: 91..100 are the newest. */
+	for (i = 0; i < 100; i++) {
+		fw_snprintf(fp, sizeof(fp), "c%d", i % 10);
+		store_event_append(s, i, fp, "{}", 2, NULL);
+	}
+	cursors[0] = 95;	/* a sink that kept up */
+	cursors[1] = 0;		/* one that is down */
+	/* Keep 20: 1..80 go, none of them a condition's newest. */
+	assert_int_equal(store_backlog_trim(s, 20, cursors, 2, dropped), 80);
+	assert_true(dropped[0] == 0 && dropped[1] == 80);
+	assert_int_equal(store_events_after(s, 0, 200, on_event, &seen), 20);
+	assert_true(seen.seqs[0] == 81);
+	/* A condition that changed long ago keeps its newest event. */
+	store_event_append(s, 0, "lonely", "{}", 2, NULL);	/* 101 */
+	for (i = 0; i < 50; i++)
+		store_event_append(s, 0, "busy", "{}", 2, NULL);	/* ..151 */
+	/* <= 141 and no one's newest: 81..90 and busy's 102..141. */
+	assert_int_equal(store_backlog_trim(s, 10, cursors, 2, dropped), 50);
+	assert_true(dropped[0] == 40 && dropped[1] == 50);
+	memset(&seen, 0, sizeof(seen));
+	/* The newest of c0..c9 (91..100), lonely (101), busy 142..151. */
+	assert_int_equal(store_events_after(s, 0, 200, on_event, &seen), 21);
+	assert_true(seen.seqs[0] == 91 && seen.seqs[10] == 101 &&
+	    seen.seqs[11] == 142);
+	store_close(s);
+}
+
+static void
 test_checksum_mismatch_skipped(void **unused)
 {
 	const char *dir = test_tmpdir();
@@ -447,6 +486,7 @@ main(void)
 		cmocka_unit_test(test_events_and_cursors),
 		cmocka_unit_test(test_prune_respects_cursors),
 		cmocka_unit_test(test_latest_per_fingerprint),
+		cmocka_unit_test(test_backlog_trim),
 		cmocka_unit_test(test_checksum_mismatch_skipped),
 		cmocka_unit_test(test_readonly_never_writes),
 		cmocka_unit_test(test_corrupt_file_degrades),
