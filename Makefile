@@ -34,18 +34,18 @@ LIBS_OPT	+= -lsensors
 DEFS_OPT	+= -DFW_HAVE_LIBSENSORS=1
 endif
 # Sink types: agent/sinks/NAME.c exporting NAME_sink_type.
-SINKS		:= stdout alertmanager
+SINKS		:= stdout alertmanager prometheus
 
-PKGS	:= inih sqlite3 jansson libcurl
+PKGS	:= inih sqlite3 jansson libcurl libmicrohttpd
 
 # Debian packages for build, tests and CI.
 DEBIAN_DEPS := build-essential pkg-config clang libclang-rt-14-dev valgrind \
-	libinih-dev libsqlite3-dev libjansson-dev libcmocka-dev libcurl4-openssl-dev \
+	libinih-dev libsqlite3-dev libjansson-dev libcmocka-dev libcurl4-openssl-dev libmicrohttpd-dev \
 	libudev-dev libatasmart-dev libsensors-dev libmnl-dev \
 	python3 sqlite3 procps e2fsprogs \
 	qemu-system-x86 busybox-static cpio kmod xz-utils nvme-cli libatasmart-bin smartmontools mdadm \
 	collectd-core prometheus-node-exporter \
-	lm-sensors i2c-tools prometheus-alertmanager
+	lm-sensors i2c-tools prometheus-alertmanager prometheus
 
 WARN	:= -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow \
 	   -Wno-unused-parameter

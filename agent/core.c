@@ -795,6 +795,7 @@ core_start(struct fw_core *core)
 		log_debug("restored %zu conditions from %s",
 		    health_count(core->health), store_path(core->store));
 		core->outbox = outbox_new(core->loop, core->store);
+		outbox_set_inventory(core->outbox, core->inv);
 		core_start_sinks(core);
 		core->prune_timer = loop_add_timer(core->loop, CORE_PRUNE_MS,
 		    core_prune, core);

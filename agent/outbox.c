@@ -32,6 +32,7 @@ struct fw_sink {
 struct fw_outbox {
 	struct fw_loop	*loop;
 	struct fw_store	*store;
+	struct fw_inventory *inv;
 	struct fw_sink	**sinks;
 	size_t		  n_sinks;
 };
@@ -83,6 +84,7 @@ outbox_add_sink(struct fw_outbox *ob, const char *name,
 	env.sink = sk;
 	env.latest = outbox_latest;
 	env.latest_arg = ob;
+	env.inventory = ob->inv;
 	rc = type->init(cs, &env, &sk->state);
 	if (rc < 0) {
 		log_warnx("sink '%s' (%s) could not start: %s", name,
@@ -360,4 +362,10 @@ outbox_trim(struct fw_outbox *ob, unsigned max)
 		    (unsigned long long)dropped[i], max);
 	}
 	return rc;
+}
+
+void
+outbox_set_inventory(struct fw_outbox *ob, struct fw_inventory *inv)
+{
+	ob->inv = inv;
 }

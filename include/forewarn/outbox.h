@@ -12,6 +12,7 @@
 #include "forewarn/conf.h"
 #include "forewarn/sink.h"
 
+struct fw_inventory;
 struct fw_loop;
 struct fw_store;
 struct fw_outbox;
@@ -38,6 +39,8 @@ void			 outbox_free(struct fw_outbox *ob);
 int	outbox_add_sink(struct fw_outbox *ob, const char *name,
 	    const struct fw_sink_type *type, const struct fw_conf_section *cs,
 	    const char *host);
+/* The inventory sinks may read (set before they start). */
+void	outbox_set_inventory(struct fw_outbox *ob, struct fw_inventory *inv);
 /*
  * Start every enabled [sink:NAME] of conf (stdout when there is none).
  * Returns how many started.

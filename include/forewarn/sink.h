@@ -11,6 +11,7 @@
 
 #include "forewarn/conf.h"
 
+struct fw_inventory;
 struct fw_loop;
 struct fw_outbox;
 struct fw_sink;		/* the outbox's handle of one configured sink */
@@ -31,6 +32,12 @@ struct fw_sink_env {
 	int	(*latest)(void *arg, int (*cb)(int64_t seq, const char *json,
 		    size_t len, void *cbarg), void *cbarg);
 	void		*latest_arg;
+	/*
+	 * What the agent knows now (entities, checks, readings), for a sink
+	 * that serves state rather than events (Prometheus); read it only
+	 * from the loop.  NULL in --test-alert.
+	 */
+	struct fw_inventory	*inventory;
 };
 
 struct fw_sink_type {
