@@ -46,6 +46,9 @@ static const struct fw_check_def net_checks[] = {
 	    "not keeping up)", FW_CMP_ABOVE, 0.1, 5, 0, 1, 1, "percent" },
 	{ "net.bond_down", "a bond administratively up with no working slave",
 	    FW_CMP_NONE, NAN, NAN, 0, 1, 1, NULL },
+	{ "net.bond_degraded", "a bond with fewer working slaves than it had: "
+	    "its redundancy is gone or going", FW_CMP_NONE, NAN, NAN, 0, 1, 1,
+	    NULL },
 	{ .code = NULL }
 };
 
@@ -224,6 +227,14 @@ link_is_up(const struct nl_link *l)
 	    l->operstate != NL_OPER_NOTPRESENT;
 }
 
+/* A bond slave also needs its bond's link monitor (MII or ARP) to agree. */
+static bool
+slave_working(const struct nl_link *l)
+{
+	return link_is_up(l) && (!l->is_bond_slave ||
+	    l->mii_status == NL_MII_UP);
+}
+
 static const char *
 oper_name(uint8_t o)
 {
@@ -369,6 +380,9 @@ check_link(struct net_state *s, struct fw_report *out, struct fw_entity *e,
 	if (!(l->flags & IFF_UP)) {
 		st = FW_STATE_OK;
 		why = "administratively down";
+	} else if (link_is_up(l) && !slave_working(l) && n->was_up) {
+		st = FW_STATE_WARNING;
+		why = "carrier on, but its bond's link monitor says down";
 	} else if (link_is_up(l)) {
 		st = FW_STATE_OK;
 		why = "up";
@@ -462,10 +476,54 @@ check_modes(struct net_state *s, struct fw_report *out, struct fw_entity *e,
 		    n->l.name, n->duplex == DUPLEX_HALF ? "half" : "full");
 }
 
-/* A bond's own state; its slaves' relations feed the risk stage. */
+static void
+list_add(char *buf, size_t size, const struct net_if *n)
+{
+	size_t len = strlen(buf);
+
+	if (len < size)
+		snprintf(buf + len, size - len, "%s%s (%s)", len ? ", " : "",
+		    n->l.name, n->id);
+}
+
+/*
+ * The most slaves a bond has had is what it is configured with: a slave
+ * that left it or lost its link is redundancy gone.  Down to one working
+ * link, one more failure is an outage.
+ */
+static void
+check_bond_slaves(struct fw_report *out, struct fw_entity *e,
+    const struct net_if *b, unsigned slaves, unsigned working,
+    const char *up, const char *lost, enum fw_state down)
+{
+	unsigned expected = b->bond_max > slaves ? b->bond_max : slaves;
+	struct fw_check *c;
+
+	if (down == FW_STATE_CRITICAL)
+		c = report_check(out, e, "net.bond_degraded", FW_STATE_CRITICAL,
+		    "%s is down, past being degraded: no working slave%s%s",
+		    b->l.name, lost[0] ? "; lost: " : "", lost);
+	else if (!(b->l.flags & IFF_UP) || expected <= 1 || working >= expected)
+		c = report_check(out, e, "net.bond_degraded", FW_STATE_OK,
+		    !(b->l.flags & IFF_UP) ? "%s is administratively down" :
+		    expected <= 1 ? "%s has a single slave: no redundancy to "
+		    "lose" : "%s: all %u slaves working", b->l.name, expected);
+	else
+		c = report_check(out, e, "net.bond_degraded", working <= 1 ?
+		    FW_STATE_CRITICAL : FW_STATE_WARNING, working == 1 ?
+		    "%s now runs on a single link: %s; %u of %u slaves lost%s%s" :
+		    "%s runs on %s; %u of %u slaves lost%s%s", b->l.name, up,
+		    expected - working, expected, lost[0] ? ": " :
+		    " (left the bond)", lost);
+	check_detail_num(c, "slaves_working", working);
+	check_detail_num(c, "slaves_expected", expected);
+}
+
+/* A bond's own state and its redundancy, from its slaves. */
 static void
 report_bond(struct net_state *s, struct fw_report *out, struct net_if *b)
 {
+	char up[256] = "", lost[256] = "";
 	unsigned slaves = 0, working = 0;
 	struct fw_entity *e;
 	struct fw_check *c;
@@ -475,14 +533,15 @@ report_bond(struct net_state *s, struct fw_report *out, struct net_if *b)
 	size_t i;
 
 	for (i = 0; i < s->n_ifs; i++) {
-		const struct nl_link *l = &s->ifs[i]->l;
-
-		if (l->master != b->ifindex)
+		if (s->ifs[i]->l.master != b->ifindex)
 			continue;
 		slaves++;
-		if (link_is_up(l) && (!l->is_bond_slave ||
-		    l->mii_status == NL_MII_UP))
+		if (slave_working(&s->ifs[i]->l)) {
 			working++;
+			list_add(up, sizeof(up), s->ifs[i]);
+		} else {
+			list_add(lost, sizeof(lost), s->ifs[i]);
+		}
 	}
 	e = report_entity(out, FW_KIND_BOND, b->l.name, b->l.name);
 	entity_label(e, "kernel_name", "%s", b->l.name);
@@ -494,12 +553,8 @@ report_bond(struct net_state *s, struct fw_report *out, struct net_if *b)
 		b->bond_max = slaves;
 		ctx_baseline(s->ctx, e, "net_bond_slaves", slaves, &prev);
 	}
-	if (!(b->l.flags & IFF_UP))
-		st = FW_STATE_OK;
-	else if (working == 0 || !link_is_up(&b->l))
-		st = FW_STATE_CRITICAL;
-	else
-		st = FW_STATE_OK;
+	st = (b->l.flags & IFF_UP) && (working == 0 || !link_is_up(&b->l)) ?
+	    FW_STATE_CRITICAL : FW_STATE_OK;
 	c = report_check(out, e, "net.bond_down", st, "%s: %u of %u slave%s "
 	    "working%s", b->l.name, working, slaves, slaves == 1 ? "" : "s",
 	    !(b->l.flags & IFF_UP) ? " (administratively down)" :
@@ -507,6 +562,7 @@ report_bond(struct net_state *s, struct fw_report *out, struct net_if *b)
 	check_detail_num(c, "slaves", slaves);
 	check_detail_num(c, "slaves_working", working);
 	check_detail_num(c, "slaves_expected", b->bond_max);
+	check_bond_slaves(out, e, b, slaves, working, up, lost, st);
 }
 
 static void
@@ -542,6 +598,8 @@ report_gone(struct net_state *s, struct fw_report *out, struct net_if *n)
 	if (strcmp(n->l.kind, "bond") == 0) {
 		e = report_entity(out, FW_KIND_BOND, n->l.name, n->l.name);
 		report_check(out, e, "net.bond_down", FW_STATE_OK, "%s was "
+		    "deleted", n->l.name);
+		report_check(out, e, "net.bond_degraded", FW_STATE_OK, "%s was "
 		    "deleted", n->l.name);
 		return;
 	}
