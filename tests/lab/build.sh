@@ -17,8 +17,9 @@ mkdir -p "$out/kernel"
 MODULES="ahci sd_mod sg nvme md-mod raid1 virtio_pci virtio_blk virtio_net
 	bonding i2c-i801"
 # Copied but loaded by the scenarios that need them, with parameters
-# (i2c-stub needs chip_addr=); ext4 for the kernel log's file system errors.
-ON_DEMAND="i2c-stub lm75 ext4 crc32c_generic"
+# (i2c-stub needs chip_addr=); ext4 for the kernel log's file system errors;
+# i2c-dev for i2cset.
+ON_DEMAND="i2c-stub lm75 ext4 crc32c_generic i2c-dev"
 
 kernel_pkg() {
 	apt-cache depends linux-image-amd64 2>/dev/null |
