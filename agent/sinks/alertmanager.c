@@ -7,14 +7,13 @@
  * set is rebuilt at start from the newest event of every condition.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <jansson.h>
 
+#include "forewarn/alert.h"
 #include "forewarn/clock.h"
 #include "forewarn/events.h"
 #include "forewarn/http.h"
@@ -24,17 +23,6 @@
 #include "forewarn/util.h"
 
 #define AM_URLS_MAX	8
-#define AM_SECRET_MAX	4096
-
-struct am_alert {
-	char		*fingerprint;
-	json_t		*labels;	/* as last sent: the identity */
-	json_t		*annotations;
-	char		 starts[32];
-	bool		 resolved;
-	int64_t		 resolved_ms;	/* its endsAt when resolved */
-	struct am_alert	*next;
-};
 
 struct am_post;
 
@@ -49,8 +37,8 @@ struct am_sink {
 	int64_t		 timeout_ms, resend_ms, resolved_for_ms;
 	char		*bearer, *user, *password, *ca_file;
 	bool		 insecure;
-	struct am_alert	 heartbeat;	/* labels NULL when off */
-	struct am_alert	*alerts;
+	struct fw_alert	 heartbeat;	/* labels NULL when off */
+	struct fw_alert_set alerts;
 	fw_timer_id	 timer;
 	struct am_post	*posts;		/* event deliveries in flight */
 };
@@ -91,189 +79,16 @@ static const struct fw_conf_key am_keys[] = {
 	{ .name = NULL }
 };
 
-/* A secret from a file: its first line; never logged. */
-static int
-read_secret(const char *sink, const char *path, char **ret)
+/* The form of the alerts: endsAt three resend intervals ahead. */
+static struct fw_alert_fmt
+am_fmt(const struct am_sink *am, int64_t now)
 {
-	char buf[AM_SECRET_MAX];
-	struct stat st;
-	size_t n;
-	FILE *f;
+	struct fw_alert_fmt fmt;
 
-	if ((f = fopen(path, "re")) == NULL) {
-		log_warnx("sink %s: %s: %s", sink, path, strerror(errno));
-		return -errno;
-	}
-	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 0004))
-		log_warnx("sink %s: %s is readable by everyone", sink, path);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (buf[0] == '\0') {
-		log_warnx("sink %s: %s is empty", sink, path);
-		return -EINVAL;
-	}
-	*ret = xstrdup(buf);
-	explicit_bzero(buf, sizeof(buf));
-	return 0;
-}
-
-static struct am_alert *
-alert_find(struct am_sink *am, const char *fp)
-{
-	struct am_alert *a;
-
-	for (a = am->alerts; a != NULL; a = a->next)
-		if (strcmp(a->fingerprint, fp) == 0)
-			return a;
-	return NULL;
-}
-
-static void
-alert_free(struct am_alert *a)
-{
-	free(a->fingerprint);
-	json_decref(a->labels);
-	json_decref(a->annotations);
-	free(a);
-}
-
-/* A label name Alertmanager takes: [a-zA-Z_][a-zA-Z0-9_]*. */
-static void
-label_name(char *dst, size_t size, const char *src)
-{
-	size_t i, o = 0;
-
-	for (i = 0; src[i] != '\0' && o + 1 < size; i++) {
-		char c = src[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    c == '_' || (o > 0 && c >= '0' && c <= '9');
-
-		dst[o++] = ok ? c : '_';
-	}
-	dst[o] = '\0';
-}
-
-static const char *
-jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "";
-}
-
-/* The alert's JSON as Alertmanager wants it, endsAt as of now. */
-static json_t *
-alert_json(const struct am_sink *am, const struct am_alert *a,
-    const json_t *labels, bool resolved, int64_t now)
-{
-	char ends[32];
-	json_t *o = json_object();
-
-	json_object_set(o, "labels", (json_t *)labels);
-	json_object_set(o, "annotations", a->annotations);
-	if (a->starts[0] != '\0')
-		json_object_set_new(o, "startsAt", json_string(a->starts));
-	event_format_time(resolved ? a->resolved_ms : now + 3 * am->resend_ms,
-	    ends);
-	json_object_set_new(o, "endsAt", json_string(ends));
-	return o;
-}
-
-/*
- * Take an event into the set.  Returns the alerts to send for it (the new
- * state, and the old label set resolved when the labels changed, as a
- * severity does), or NULL when the event is not one (a malformed record).
- */
-static json_t *
-alert_take(struct am_sink *am, json_t *ev, int64_t now)
-{
-	json_t *labels, *ann, *ent, *elabels, *v, *out;
-	struct am_alert *a;
-	const char *fp, *state, *k, *time_s;
-	char name[64], *dump;
-	int64_t t;
-
-	fp = jstr(ev, "fingerprint");
-	ent = json_object_get(ev, "entity");
-	state = jstr(ev, "state");
-	if (fp[0] == '\0' || !json_is_object(ent) || jstr(ev, "check")[0] ==
-	    '\0' || state[0] == '\0')
-		return NULL;
-	labels = json_object();
-	json_object_set_new(labels, "alertname", json_string(jstr(ev,
-	    "check")));
-	json_object_set_new(labels, "severity", json_string(strcmp(state,
-	    "ok") == 0 ? jstr(ev, "previous")[0] != '\0' &&
-	    strcmp(jstr(ev, "previous"), "critical") == 0 ? "critical" :
-	    "warning" : jstr(ev, "severity")));
-	json_object_set_new(labels, "host", json_string(jstr(ev, "host")));
-	json_object_set_new(labels, "entity_kind", json_string(jstr(ent,
-	    "kind")));
-	json_object_set_new(labels, "entity_id", json_string(jstr(ent, "id")));
-	json_object_set_new(labels, "entity_name", json_string(jstr(ent,
-	    "name")));
-	elabels = json_object_get(ent, "labels");
-	json_object_foreach(elabels, k, v) {
-		label_name(name, sizeof(name), k);
-		if (json_is_string(v) && name[0] != '\0' &&
-		    json_object_get(labels, name) == NULL)
-			json_object_set(labels, name, v);
-	}
-	ann = json_object();
-	json_object_set_new(ann, "summary", json_string(jstr(ev, "summary")));
-	if ((v = json_object_get(ev, "details")) != NULL &&
-	    (dump = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS)) != NULL) {
-		json_object_set_new(ann, "details", json_string(dump));
-		free(dump);
-	}
-	json_object_set_new(ann, "state", json_string(state));
-	json_object_set_new(ann, "fingerprint", json_string(fp));
-
-	out = json_array();
-	a = alert_find(am, fp);
-	if (a != NULL && !a->resolved && !json_equal(a->labels, labels)) {
-		/* The old identity would linger until its endsAt: end it. */
-		a->resolved_ms = now;
-		json_array_append_new(out, alert_json(am, a, a->labels, true,
-		    now));
-	}
-	if (a == NULL) {
-		a = xcalloc(1, sizeof(*a));
-		a->fingerprint = xstrdup(fp);
-		a->next = am->alerts;
-		am->alerts = a;
-	} else {
-		json_decref(a->labels);
-		json_decref(a->annotations);
-	}
-	a->labels = labels;
-	a->annotations = ann;
-	time_s = jstr(ev, "since")[0] != '\0' ? jstr(ev, "since") :
-	    jstr(ev, "time");
-	if (strcmp(state, "ok") != 0 || a->starts[0] == '\0')
-		fw_strlcpy(a->starts, time_s, sizeof(a->starts));
-	a->resolved = strcmp(state, "ok") == 0;
-	if (a->resolved) {
-		t = event_parse_time(jstr(ev, "time"));
-		a->resolved_ms = t > 0 ? t : now;
-	}
-	json_array_append_new(out, alert_json(am, a, a->labels, a->resolved,
-	    now));
-	return out;
-}
-
-static int
-rc_of(const struct fw_http_result *res)
-{
-	if (res->err < 0)
-		return res->err;
-	if (res->status >= 200 && res->status < 300)
-		return 0;
-	if (res->status == 429 || res->status >= 500 || res->status == 0)
-		return -EAGAIN;
-	return -EINVAL;		/* 4xx: we sent something it will not take */
+	memset(&fmt, 0, sizeof(fmt));
+	fmt.ends_ms = now + 3 * am->resend_ms;
+	fmt.end_old = true;
+	return fmt;
 }
 
 /* Of two outcomes, the one the outbox must act on: retry beats reject. */
@@ -316,7 +131,7 @@ on_answer(const struct fw_http_result *res, void *arg)
 	struct am_req *r = arg;
 	struct am_post *p = r->post;
 	struct am_sink *am = p->am;
-	int rc = rc_of(res);
+	int rc = alert_http_rc(res);
 
 	if (!p->orphan && res->err != -ECANCELED) {
 		/* A refusal is said every time; an outage when it starts. */
@@ -385,22 +200,17 @@ post_all(struct am_sink *am, int64_t seq, const char *body, size_t len)
 static json_t *
 all_alerts(struct am_sink *am, int64_t now)
 {
-	struct am_alert **pp, *a;
+	struct fw_alert_fmt fmt = am_fmt(am, now);
+	struct fw_alert *a;
 	json_t *arr = json_array();
 
 	if (am->heartbeat.labels != NULL)
-		json_array_append_new(arr, alert_json(am, &am->heartbeat,
-		    am->heartbeat.labels, false, now));
-	for (pp = &am->alerts; (a = *pp) != NULL;) {
-		if (a->resolved && now - a->resolved_ms > am->resolved_for_ms) {
-			*pp = a->next;
-			alert_free(a);
-			continue;
-		}
-		json_array_append_new(arr, alert_json(am, a, a->labels,
-		    a->resolved, now));
-		pp = &a->next;
-	}
+		json_array_append_new(arr, alert_json(&am->heartbeat,
+		    am->heartbeat.labels, false, &fmt));
+	alert_set_expire(&am->alerts, now, am->resolved_for_ms);
+	for (a = am->alerts.head; a != NULL; a = a->next)
+		json_array_append_new(arr, alert_json(a, a->labels,
+		    a->resolved, &fmt));
 	return arr;
 }
 
@@ -424,11 +234,14 @@ static int
 rebuild_one(int64_t seq, const char *json, size_t len, void *arg)
 {
 	struct am_sink *am = arg;
+	struct fw_alert_fmt fmt;
 	json_t *ev, *out;
+	int64_t now = clock_wall_ms();
 
 	if (json == NULL || (ev = json_loadb(json, len, 0, NULL)) == NULL)
 		return 0;
-	if ((out = alert_take(am, ev, clock_wall_ms())) != NULL)
+	fmt = am_fmt(am, now);
+	if ((out = alert_set_take(&am->alerts, ev, now, &fmt)) != NULL)
 		json_decref(out);
 	json_decref(ev);
 	return 0;
@@ -443,7 +256,7 @@ rebuild_one(int64_t seq, const char *json, size_t len, void *arg)
 static void
 heartbeat_init(struct am_sink *am, const char *host)
 {
-	struct am_alert *h = &am->heartbeat;
+	struct fw_alert *h = &am->heartbeat;
 	json_t *ann;
 
 	h->labels = json_object();
@@ -506,13 +319,13 @@ am_init(const struct fw_conf_section *cs, const struct fw_sink_env *env,
 	}
 	free(copy);
 	if ((s = conf_get_str(cs, am_keys, "bearer_token_file")) != NULL &&
-	    read_secret(am->name, s, &am->bearer) < 0)
+	    alert_read_secret(am->name, s, &am->bearer) < 0)
 		return -EINVAL;
 	if ((s = conf_get_str(cs, am_keys, "basic_auth_user")) != NULL) {
 		am->user = xstrdup(s);
 		if ((s = conf_get_str(cs, am_keys,
 		    "basic_auth_password_file")) != NULL &&
-		    read_secret(am->name, s, &am->password) < 0)
+		    alert_read_secret(am->name, s, &am->password) < 0)
 			return -EINVAL;
 	}
 	if ((s = conf_get_str(cs, am_keys, "ca_file")) != NULL)
@@ -532,8 +345,10 @@ static int
 am_deliver(void *state, int64_t seq, const char *json, size_t len)
 {
 	struct am_sink *am = state;
+	struct fw_alert_fmt fmt;
 	json_error_t jerr;
 	json_t *ev, *out;
+	int64_t now = clock_wall_ms();
 	char *body;
 	int rc;
 
@@ -542,7 +357,8 @@ am_deliver(void *state, int64_t seq, const char *json, size_t len)
 		    (long long)seq, jerr.text);
 		return -EINVAL;
 	}
-	out = alert_take(am, ev, clock_wall_ms());
+	fmt = am_fmt(am, now);
+	out = alert_set_take(&am->alerts, ev, now, &fmt);
 	json_decref(ev);
 	if (out == NULL) {
 		log_warnx("sink %s: event %lld lacks fingerprint, entity, check "
@@ -562,7 +378,6 @@ static void
 am_teardown(void *state)
 {
 	struct am_sink *am = state;
-	struct am_alert *a;
 	struct am_post *p;
 	size_t i;
 
@@ -576,21 +391,14 @@ am_teardown(void *state)
 		p->orphan = true;
 	}
 	http_free(am->http);
-	while ((a = am->alerts) != NULL) {
-		am->alerts = a->next;
-		alert_free(a);
-	}
+	alert_set_clear(&am->alerts);
 	json_decref(am->heartbeat.labels);
 	json_decref(am->heartbeat.annotations);
 	for (i = 0; i < am->n_urls; i++)
 		free(am->urls[i]);
-	if (am->bearer != NULL)
-		explicit_bzero(am->bearer, strlen(am->bearer));
-	if (am->password != NULL)
-		explicit_bzero(am->password, strlen(am->password));
-	free(am->bearer);
+	alert_free_secret(am->bearer);
 	free(am->user);
-	free(am->password);
+	alert_free_secret(am->password);
 	free(am->ca_file);
 	free(am);
 }
