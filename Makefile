@@ -208,13 +208,18 @@ $(BUILD)/bench/kmsg-classify: $(BUILD)/bench/kmsg-classify.o $(LIBFW)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
+$(BUILD)/bench/outbox-burst: $(BUILD)/bench/outbox-burst.o $(BUILD)/agent/clock.o $(LIBFW)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
 # Figures, not assertions: bench/README.md says what each one means.
-bench: all $(LAB_TOOLS) $(BUILD)/bench/kmsg-classify
+bench: all $(LAB_TOOLS) $(BUILD)/bench/kmsg-classify $(BUILD)/bench/outbox-burst
 	FW_LAB_VALGRIND=1 sh tests/lab/build.sh $(BUILD) $(BUILD)/forewarnd $(LAB_TOOLS)
 	python3 bench/disks.py $(BUILD)
 	python3 bench/footprint.py $(BUILD)
 	python3 bench/mdraid.py $(BUILD)
 	python3 bench/kmsg.py $(BUILD)
+	python3 bench/delivery.py $(BUILD)
 
 clean:
 	rm -rf build build-asan build-fuzz
