@@ -219,6 +219,7 @@ bench: all $(LAB_TOOLS) $(BUILD)/bench/kmsg-classify $(BUILD)/bench/outbox-burst
 	python3 bench/footprint.py $(BUILD)
 	python3 bench/mdraid.py $(BUILD)
 	python3 bench/kmsg.py $(BUILD)
+	python3 bench/netlink.py $(BUILD)
 	python3 bench/delivery.py $(BUILD)
 
 clean:
