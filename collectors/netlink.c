@@ -29,6 +29,7 @@
 #define NET_RCVBUF	(4 * 1024 * 1024)	/* a burst of 1,000 links */
 #define NET_MIN_ERRORS	3	/* fewer in a window is no ratio */
 #define NET_MIN_DROPS	10
+#define NET_OPTICS_MS	(5 * 60 * 1000LL)	/* module EEPROM reads */
 
 static const struct fw_check_def net_checks[] = {
 	{ "net.link_down", "a link that was up (or is expected up) lost its "
@@ -44,6 +45,9 @@ static const struct fw_check_def net_checks[] = {
 	    "within window", FW_CMP_ABOVE, 1, 100, 0, 1, 1, "ppm" },
 	{ "net.drops", "dropped and missed packets within window (the host "
 	    "not keeping up)", FW_CMP_ABOVE, 0.1, 5, 0, 1, 1, "percent" },
+	{ "net.optics", "a module's received power at or below its own "
+	    "low warning or alarm threshold", FW_CMP_NONE, NAN, NAN, 0, 1, 1,
+	    NULL },
 	{ "net.bond_down", "a bond administratively up with no working slave",
 	    FW_CMP_NONE, NAN, NAN, 0, 1, 1, NULL },
 	{ "net.bond_degraded", "a bond with fewer working slaves than it had: "
@@ -86,6 +90,10 @@ struct net_if {
 	int		last_master;	/* the bond it was related to */
 	char		last_bond[NL_NAME_MAX];
 	/* ethtool */
+	bool		optics_na;	/* the driver has no module EEPROM */
+	int64_t		optics_ms;	/* monotonic ms of the last read */
+	bool		has_optics;
+	struct sff_diag	optics;
 	bool		has_modes;
 	uint32_t	speed, max_speed;
 	uint8_t		duplex;
@@ -105,6 +113,8 @@ struct net_state {
 	size_t			 n_ifs;
 	bool			 overflow_said;
 	char			*buf;
+	uint8_t			 page[128];	/* the module EEPROM page read */
+	size_t			 page_len;
 };
 
 /* ---- the interface table ---- */
@@ -565,6 +575,9 @@ report_bond(struct net_state *s, struct fw_report *out, struct net_if *b)
 	check_bond_slaves(out, e, b, slaves, working, up, lost, st);
 }
 
+static void	check_optics(struct net_state *s, struct fw_report *out,
+		    struct fw_entity *e, struct net_if *n);
+
 static void
 report_if(struct net_state *s, struct fw_report *out, struct net_if *n,
     bool full)
@@ -584,6 +597,7 @@ report_if(struct net_state *s, struct fw_report *out, struct net_if *n,
 	if (full) {
 		check_counters(s, out, e, n);
 		check_modes(s, out, e, n);
+		check_optics(s, out, e, n);
 	}
 	n->first = false;
 }
@@ -802,6 +816,156 @@ ethtool_dump(struct net_state *s, uint8_t cmd, uint32_t flags)
 	rc = net_request(s, s->genl, nlh, ethtool_cb, s);
 	if (rc < 0)
 		log_debug("netlink: ethtool dump %u: %s", cmd, strerror(-rc));
+}
+
+/* ---- module EEPROM (SFP, QSFP, QSFP-DD) ---- */
+
+static int
+eeprom_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct net_state *s = arg;
+	struct nl_ethtool r;
+
+	if (nl_ethtool_parse(nlh, nlh->nlmsg_len, s->ethtool_id, &r) < 0 ||
+	    r.cmd != ETHTOOL_MSG_MODULE_EEPROM_GET_REPLY || r.eeprom == NULL)
+		return MNL_CB_OK;
+	s->page_len = r.eeprom_len < sizeof(s->page) ? r.eeprom_len :
+	    sizeof(s->page);
+	memcpy(s->page, r.eeprom, s->page_len);
+	return MNL_CB_OK;
+}
+
+/* One 128-byte page into dst; 0, or -errno (EOPNOTSUPP: no module EEPROM). */
+static int
+eeprom_read(struct net_state *s, int ifindex, uint8_t i2c, uint8_t page,
+    uint32_t offset, uint8_t *dst, size_t *ret_len)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *g;
+	struct nlattr *hdr;
+	int rc;
+
+	nlh->nlmsg_type = s->ethtool_id;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = ETHTOOL_MSG_MODULE_EEPROM_GET;
+	g->version = ETHTOOL_GENL_VERSION;
+	hdr = mnl_attr_nest_start(nlh, ETHTOOL_A_MODULE_EEPROM_HEADER |
+	    NLA_F_NESTED);
+	mnl_attr_put_u32(nlh, ETHTOOL_A_HEADER_DEV_INDEX, (uint32_t)ifindex);
+	mnl_attr_nest_end(nlh, hdr);
+	mnl_attr_put_u32(nlh, ETHTOOL_A_MODULE_EEPROM_OFFSET, offset);
+	mnl_attr_put_u32(nlh, ETHTOOL_A_MODULE_EEPROM_LENGTH, 128);
+	mnl_attr_put_u8(nlh, ETHTOOL_A_MODULE_EEPROM_PAGE, page);
+	mnl_attr_put_u8(nlh, ETHTOOL_A_MODULE_EEPROM_BANK, 0);
+	mnl_attr_put_u8(nlh, ETHTOOL_A_MODULE_EEPROM_I2C_ADDRESS, i2c);
+	s->page_len = 0;
+	if ((rc = net_request(s, s->genl, nlh, eeprom_cb, s)) < 0)
+		return rc;
+	if (s->page_len == 0)
+		return -ENODATA;
+	memcpy(dst, s->page, s->page_len);
+	*ret_len = s->page_len;
+	return 0;
+}
+
+/*
+ * Read and decode a module's diagnostics.  The kernel reads the module's
+ * EEPROM within the request (I2C, a few ms on real hardware), so this runs
+ * once per NET_OPTICS_MS per port, never from a notification.
+ */
+static int
+optics_read(struct net_state *s, struct net_if *n)
+{
+	uint8_t lower[128], up1[128], up2[128];
+	size_t ll = 0, l1 = 0, l2 = 0;
+	int rc;
+
+	if ((rc = eeprom_read(s, n->ifindex, 0x50, 0, 0, lower, &ll)) < 0)
+		return rc;
+	switch (sff_type_of(lower[0])) {
+	case SFF_8472:
+		/* The diagnostics are at I2C address 0x51 (A2h). */
+		if ((rc = eeprom_read(s, n->ifindex, 0x51, 0, 0, up1, &l1)) < 0)
+			return rc;
+		return sff8472_parse(lower, ll, up1, l1, &n->optics);
+	case SFF_8636:
+		if (eeprom_read(s, n->ifindex, 0x50, 3, 128, up1, &l1) < 0)
+			l1 = 0;		/* flat memory: no thresholds */
+		return sff8636_parse(lower, ll, l1 ? up1 : NULL, l1,
+		    &n->optics);
+	case SFF_CMIS:
+		if (eeprom_read(s, n->ifindex, 0x50, 2, 128, up1, &l1) < 0)
+			l1 = 0;
+		if (eeprom_read(s, n->ifindex, 0x50, 0x11, 128, up2, &l2) < 0)
+			l2 = 0;
+		return cmis_parse(lower, ll, l1 ? up1 : NULL, l1,
+		    l2 ? up2 : NULL, l2, &n->optics);
+	default:
+		return -ENODATA;	/* copper, DAC, unknown */
+	}
+}
+
+static const char *
+sff_name(enum sff_type t)
+{
+	return t == SFF_8472 ? "SFP" : t == SFF_8636 ? "QSFP" :
+	    t == SFF_CMIS ? "CMIS module" : "module";
+}
+
+/* Received power against the module's thresholds; quiet when it has none. */
+static void
+check_optics(struct net_state *s, struct fw_report *out, struct fw_entity *e,
+    struct net_if *n)
+{
+	int64_t now = mono_ms();
+	const struct sff_diag *d = &n->optics;
+	struct fw_check *c;
+	char where[24];
+	unsigned lane;
+	double dbm;
+	int rc, level;
+
+	if (s->ethtool_id == 0 || n->optics_na || n->l.kind[0] != '\0' ||
+	    !(n->l.flags & IFF_UP))
+		return;
+	if (!n->has_optics || now - n->optics_ms >= NET_OPTICS_MS) {
+		n->optics_ms = now;
+		rc = optics_read(s, n);
+		if (rc < 0) {
+			/* Not available: a driver without module access, no
+			 * module, copper, no CAP_NET_ADMIN.  Said once. */
+			log_debug("netlink: '%s': no module diagnostics: %s",
+			    n->l.name, strerror(-rc));
+			n->optics_na = true;
+			return;
+		}
+		n->has_optics = true;
+	}
+	level = sff_judge_rx(d, &lane, &dbm);
+	if (level < 0)
+		return;
+	/* No light on a port never up is an empty port, not a fault. */
+	if (level > 0 && !n->was_up)
+		level = 0;
+	if (d->lanes > 1)
+		fw_snprintf(where, sizeof(where), " on lane %u", lane + 1);
+	else
+		where[0] = '\0';
+	c = report_check(out, e, "net.optics", level == 2 ? FW_STATE_CRITICAL :
+	    level == 1 ? FW_STATE_WARNING : FW_STATE_OK, "%s (%s): rx power "
+	    "%.1f dBm%s; the module's low warning %.1f dBm, low alarm %.1f "
+	    "dBm", n->l.name, sff_name(d->type), dbm, where,
+	    d->rx_low_warn_dbm, d->rx_low_alarm_dbm);
+	check_detail_num(c, "rx_dbm", dbm);
+	check_detail_num(c, "rx_low_warn_dbm", d->rx_low_warn_dbm);
+	check_detail_num(c, "rx_low_alarm_dbm", d->rx_low_alarm_dbm);
+	check_detail_num(c, "temperature_c", d->temp_c);
+	check_detail_num(c, "tx_bias_ma", d->bias_ma[lane]);
+	report_reading(out, e, "rx_power_dbm", "dBm", dbm, NULL, NULL);
+	report_reading(out, e, "module_temperature", "celsius", d->temp_c,
+	    NULL, NULL);
 }
 
 /* ---- the collector ---- */
