@@ -287,6 +287,35 @@ def case_restart(c):
     c.stop()
 
 
+def case_enobufs(c):
+    """Notifications overflow the socket while the daemon is stopped: it
+    reads ENOBUFS as lost state, dumps every link again, and a link deleted
+    meanwhile is reported (its condition cleared), once."""
+    c.pair("va", "vb")
+    batch = os.path.join(c.dir, "batch")
+    with open(batch, "w") as f:
+        for i in range(100):
+            f.write("link add x%d type veth peer name y%d\n" % (i, i))
+    subprocess.run(["ip", "-n", c.ns, "-batch", batch], check=True)
+    c.start()
+    ip(c.ns, "link", "set", "vb", "down")
+    c.wait_events("net.link_down", 1)
+    c.proc.send_signal(signal.SIGSTOP)
+    with open(batch, "w") as f:
+        for k in range(40):
+            for i in range(100):
+                f.write("link set x%d mtu %d\n" % (i, 1400 + k % 2))
+    subprocess.run(["ip", "-n", c.ns, "-batch", batch], check=True)
+    ip(c.ns, "link", "del", "va")
+    c.proc.send_signal(signal.SIGCONT)
+    c.wait(lambda: c.count_log("ENOBUFS") > 0, "ENOBUFS", 10)
+    c.wait_events("net.link_down", 2)
+    c.scan()
+    eq(c.states("net.link_down"), [("va", "warning"), ("va", "ok")],
+       "the deletion seen through the re-dump")
+    c.stop()
+
+
 CASES = [
     ("carrier_loss", case_carrier_loss, ""),
     ("never_up", case_never_up, ""),
@@ -297,6 +326,7 @@ CASES = [
     ("include_exclude", case_include_exclude,
      "exclude = kind:veth\ninclude = vx\n"),
     ("restart", case_restart, ""),
+    ("enobufs", case_enobufs, ""),
 ]
 
 
