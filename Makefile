@@ -34,18 +34,19 @@ LIBS_OPT	+= -lsensors
 DEFS_OPT	+= -DFW_HAVE_LIBSENSORS=1
 endif
 # Sink types: agent/sinks/NAME.c exporting NAME_sink_type.
-SINKS		:= stdout alertmanager prometheus
+SINKS		:= stdout alertmanager journal syslog prometheus webhook snmp
 
-PKGS	:= inih sqlite3 jansson libcurl libmicrohttpd
+PKGS	:= inih sqlite3 jansson libcurl libmicrohttpd libcrypto netsnmp
 
 # Debian packages for build, tests and CI.
 DEBIAN_DEPS := build-essential pkg-config clang libclang-rt-14-dev valgrind \
 	libinih-dev libsqlite3-dev libjansson-dev libcmocka-dev libcurl4-openssl-dev libmicrohttpd-dev \
-	libudev-dev libatasmart-dev libsensors-dev libmnl-dev \
+	libudev-dev libatasmart-dev libsensors-dev libmnl-dev libssl-dev \
 	python3 sqlite3 procps e2fsprogs \
 	qemu-system-x86 busybox-static cpio kmod xz-utils nvme-cli libatasmart-bin smartmontools mdadm \
 	collectd-core prometheus-node-exporter \
-	lm-sensors i2c-tools prometheus-alertmanager prometheus
+	lm-sensors i2c-tools prometheus-alertmanager rsyslog prometheus \
+	libsnmp-dev snmp snmptrapd
 
 WARN	:= -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow \
 	   -Wno-unused-parameter
@@ -219,6 +220,7 @@ bench: all $(LAB_TOOLS) $(BUILD)/bench/kmsg-classify $(BUILD)/bench/outbox-burst
 	python3 bench/footprint.py $(BUILD)
 	python3 bench/mdraid.py $(BUILD)
 	python3 bench/kmsg.py $(BUILD)
+	python3 bench/sensors.py $(BUILD)
 	python3 bench/netlink.py $(BUILD)
 	python3 bench/delivery.py $(BUILD)
 

@@ -72,8 +72,9 @@ outbox_add_sink(struct fw_outbox *ob, const char *name,
     const struct fw_sink_type *type, const struct fw_conf_section *cs,
     const char *host)
 {
-	struct fw_sink_env env;
+	struct fw_sink_env env = { 0 };
 	struct fw_sink *sk = xcalloc(1, sizeof(*sk));
+	char dir[4096], *slash;
 	int rc;
 
 	sk->ob = ob;
@@ -85,6 +86,11 @@ outbox_add_sink(struct fw_outbox *ob, const char *name,
 	env.latest = outbox_latest;
 	env.latest_arg = ob;
 	env.inventory = ob->inv;
+	fw_strlcpy(dir, store_path(ob->store), sizeof(dir));
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		env.state_dir = dir;
+	}
 	rc = type->init(cs, &env, &sk->state);
 	if (rc < 0) {
 		log_warnx("sink '%s' (%s) could not start: %s", name,

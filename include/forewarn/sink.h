@@ -38,6 +38,8 @@ struct fw_sink_env {
 	 * from the loop.  NULL in --test-alert.
 	 */
 	struct fw_inventory	*inventory;
+	/* The agent's state directory, for a library's own files; or NULL. */
+	const char		*state_dir;
 };
 
 struct fw_sink_type {
