@@ -357,10 +357,10 @@ judge_fan(struct sensors_state *s, struct fw_report *r, struct fw_entity *e,
 	int64_t when;
 	struct fw_check *c;
 
-	if (isfinite(in) && in > 0 && s->ctx != NULL)
+	/* Remembered once (a store write per pass would cost more than the read). */
+	if (s->ctx != NULL && ctx_baseline_peek(s->ctx, e, "fan_spun", &spun,
+	    &when) < 0 && isfinite(in) && in > 0)
 		ctx_baseline(s->ctx, e, "fan_spun", 1, &spun);
-	else if (s->ctx != NULL)
-		ctx_baseline_peek(s->ctx, e, "fan_spun", &spun, &when);
 	if (f->flags & (1u << FLAG_FAULT))
 		c = report_check(r, e, "sensor.fan", FW_STATE_CRITICAL, "%s: "
 		    "the chip reports the fan faulty", who);
@@ -678,11 +678,10 @@ judge_ecc(struct sensors_state *s, struct fw_report *r, struct fw_entity *e,
 	if (s->ctx != NULL) {
 		rise = ctx_rise(s->ctx, e, "ecc_ce", (double)ce, DAY_MS);
 		/* Seen at zero once: any error since is the DIMM's first. */
-		if (ce == 0)
+		had_none = ctx_baseline_peek(s->ctx, e, "ecc_ce_clean", &clean,
+		    &when) == 0 && clean > 0;
+		if (ce == 0 && !had_none)
 			ctx_baseline(s->ctx, e, "ecc_ce_clean", 1, &clean);
-		else
-			had_none = ctx_baseline_peek(s->ctx, e, "ecc_ce_clean",
-			    &clean, &when) == 0 && clean > 0;
 	}
 	if (rise >= (double)s->ce_per_day)
 		c = report_check(r, e, "memory.ecc_corrected",

@@ -19,10 +19,22 @@
  * the chip list means sensors_cleanup() and sensors_init() again (the
  * library has no other way to learn of a chip registered later).
  */
+/*
+ * Limits change only when someone sets them: they are read every
+ * LIMITS_EVERY passes (and after every re-initialisation), inputs and the
+ * alarm and fault flags every pass.  Limits are two thirds of the values a
+ * chip has, and every value is one sysfs read.
+ */
+#define LIMITS_EVERY	10
+
 struct lib_state {
 	char	*config;	/* NULL: /etc/sensors3.conf and sensors.d */
 	bool	 inited;
 	bool	 stale;		/* re-initialise before the next scan */
+	unsigned pass;		/* since the last full read */
+	double	*limits;	/* in subfeature order of this initialisation */
+	size_t	 n_limits, cap_limits;
+	size_t	 at;		/* the next limit of this pass */
 };
 
 static bool lib_busy;
@@ -45,7 +57,31 @@ lib_init(struct lib_state *st)
 	}
 	st->inited = true;
 	st->stale = false;
+	st->pass = 0;
+	st->n_limits = 0;
 	return 0;
+}
+
+/* A limit: read on a full pass and kept, else the kept value. */
+static double
+lib_limit(struct lib_state *st, const sensors_chip_name *chip,
+    const sensors_subfeature *sf)
+{
+	double v = NAN;
+
+	if (st->pass == 0) {
+		if (sensors_get_value(chip, sf->number, &v) < 0)
+			v = NAN;
+		if (st->n_limits == st->cap_limits) {
+			st->cap_limits = st->cap_limits * 2 + 16;
+			st->limits = xreallocarray(st->limits, st->cap_limits,
+			    sizeof(*st->limits));
+		}
+		st->limits[st->n_limits++] = v;
+		st->at++;
+		return v;
+	}
+	return st->at < st->n_limits ? st->limits[st->at++] : NAN;
 }
 
 static int
@@ -93,8 +129,8 @@ lib_type(sensors_feature_type t, bool *ret_ok)
  * which applies sensors.conf compute statements and scaling.
  */
 static void
-lib_subfeature(const sensors_chip_name *chip, const sensors_subfeature *sf,
-    struct sens_feature *f)
+lib_subfeature(struct lib_state *st, const sensors_chip_name *chip,
+    const sensors_subfeature *sf, struct sens_feature *f)
 {
 	enum sens_type t;
 	unsigned idx;
@@ -106,7 +142,11 @@ lib_subfeature(const sensors_chip_name *chip, const sensors_subfeature *sf,
 	    sens_attr_parse(sf->name, &t, &idx, &is_flag, &what) < 0 ||
 	    what < 0)
 		return;
-	if (sensors_get_value(chip, sf->number, &v) < 0 || !isfinite(v))
+	if (!is_flag && what != SUB_INPUT && what != SUB_AVERAGE)
+		v = lib_limit(st, chip, sf);
+	else if (sensors_get_value(chip, sf->number, &v) < 0)
+		v = NAN;
+	if (!isfinite(v))
 		return;		/* unreadable now: absent */
 	if (is_flag) {
 		f->has_flags |= 1u << what;
@@ -118,7 +158,8 @@ lib_subfeature(const sensors_chip_name *chip, const sensors_subfeature *sf,
 }
 
 static void
-lib_chip(const sensors_chip_name *chip, struct sens_scan *s)
+lib_chip(struct lib_state *st, const sensors_chip_name *chip,
+    struct sens_scan *s)
 {
 	const sensors_feature *feat;
 	const sensors_subfeature *sf;
@@ -150,7 +191,7 @@ lib_chip(const sensors_chip_name *chip, struct sens_scan *s)
 		ns = 0;
 		while ((sf = sensors_get_all_subfeatures(chip, feat, &ns)) !=
 		    NULL)
-			lib_subfeature(chip, sf, f);
+			lib_subfeature(st, chip, sf, f);
 	}
 }
 
@@ -169,9 +210,11 @@ lib_scan(void *b, struct sens_scan *ret)
 		if ((rc = lib_init(st)) < 0)
 			return rc;
 	}
+	st->at = 0;
 	while ((chip = sensors_get_detected_chips(NULL, &n)) != NULL &&
 	    ret->n_chips < SENS_MAX_CHIPS)
-		lib_chip(chip, ret);
+		lib_chip(st, chip, ret);
+	st->pass = (st->pass + 1) % LIMITS_EVERY;
 	return 0;
 }
 
@@ -192,6 +235,7 @@ lib_close(void *b)
 		return;
 	if (st->inited)
 		sensors_cleanup();
+	free(st->limits);
 	free(st->config);
 	free(st);
 	lib_busy = false;

@@ -99,6 +99,13 @@ for tool in mdadm smartctl smartd skdump nvme i2cset sensors mke2fs; do
 	p=$(command -v "$tool" 2>/dev/null) && copy_bin "$p"
 done
 [ -f /etc/mke2fs.conf ] && cp /etc/mke2fs.conf "$root/etc/"
+# collectd with its sensors plugin, for bench/sensors.py.
+if [ -x /usr/sbin/collectd ] && [ -f /usr/lib/collectd/sensors.so ]; then
+	copy_bin /usr/sbin/collectd
+	mkdir -p "$root/usr/lib/collectd" "$root/usr/share/collectd"
+	cp /usr/lib/collectd/sensors.so "$root/usr/lib/collectd/"
+	cp /usr/share/collectd/types.db "$root/usr/share/collectd/"
+fi
 # Instruction counts for make bench: callgrind inside the guest.
 if [ "${FW_LAB_VALGRIND:-0}" = 1 ] && [ -x /usr/bin/valgrind.bin ]; then
 	cp /usr/bin/valgrind "$root/usr/local/bin/valgrind"
