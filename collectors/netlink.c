@@ -94,6 +94,8 @@ struct net_if {
 	int64_t		optics_ms;	/* monotonic ms of the last read */
 	bool		has_optics;
 	struct sff_diag	optics;
+	bool		has_linkstate;	/* LINKSTATE at the latest poll */
+	struct nl_ethtool ls;
 	bool		has_modes;
 	uint32_t	speed, max_speed;
 	uint8_t		duplex;
@@ -254,6 +256,19 @@ oper_name(uint8_t o)
 	return o < FW_ARRAY_SIZE(names) ? names[o] : "unknown";
 }
 
+/* ETHTOOL_LINK_EXT_STATE_*: why the driver says the link is down. */
+static const char *
+ext_state_name(uint8_t st)
+{
+	static const char *const names[] = { "autonegotiation failed",
+	    "link training failed", "logical mismatch", "bad signal integrity",
+	    "no cable", "cable issue", "module EEPROM issue",
+	    "calibration failed", "power budget exceeded", "overheated",
+	    "module issue" };
+
+	return st < FW_ARRAY_SIZE(names) ? names[st] : "unknown reason";
+}
+
 static int64_t
 mono_ms(void)
 {
@@ -372,11 +387,14 @@ check_link(struct net_state *s, struct fw_report *out, struct fw_entity *e,
 	enum fw_state st;
 	unsigned flaps = flaps_in_window(s, n);
 	int64_t quiet;
+	const char *reason;
 
 	c = report_value(out, e, "net.flapping", flaps, "%s: %u carrier "
 	    "loss%s within %lld min", l->name, flaps, flaps == 1 ? "" : "es",
 	    (long long)(s->flap_window_ms / 60000));
 	check_detail_num(c, "carrier_changes", l->carrier_changes);
+	if (n->has_linkstate && n->ls.has_ext_down_cnt)
+		check_detail_num(c, "phy_link_down_events", n->ls.ext_down_cnt);
 	/*
 	 * While it flaps, net.flapping speaks and net.link_down waits until
 	 * the link has kept one state for flap_settle: a link that stays
@@ -406,11 +424,20 @@ check_link(struct net_state *s, struct fw_report *out, struct fw_entity *e,
 		st = FW_STATE_OK;
 		why = "down, never seen up (not cabled?)";
 	}
+	reason = n->has_linkstate && n->ls.has_ext_state && !link_is_up(l) ?
+	    ext_state_name(n->ls.ext_state) : NULL;
 	c = report_check(out, e, "net.link_down", st, "%s (%s) is %s: "
-	    "operstate %s, carrier %s", l->name, n->id, why,
+	    "operstate %s, carrier %s%s%s", l->name, n->id, why,
 	    oper_name(l->operstate), l->carrier < 0 ? "unknown" :
-	    l->carrier ? "on" : "off");
+	    l->carrier ? "on" : "off", reason ? "; the driver says: " : "",
+	    reason ? reason : "");
 	check_detail_str(c, "operstate", oper_name(l->operstate));
+	if (reason != NULL)
+		check_detail_str(c, "ext_state", reason);
+	if (n->has_linkstate && n->ls.has_sqi) {
+		check_detail_num(c, "sqi", n->ls.sqi);
+		check_detail_num(c, "sqi_max", n->ls.sqi_max);
+	}
 	check_detail_num(c, "carrier", l->carrier);
 	check_detail_num(c, "admin_up", (l->flags & IFF_UP) != 0);
 }
@@ -652,8 +679,10 @@ take_link(struct net_state *s, const struct nl_link *l, struct fw_report *out)
 	n->seen = true;
 	nic_identity(n->id, sizeof(n->id), l->perm_mac, l->mac, l->name);
 	count_flaps(s, n, l, was_up);
-	if (!n->first && was_up != link_is_up(l))
+	if (!n->first && was_up != link_is_up(l)) {
 		n->changed_ms = mono_ms();
+		n->has_linkstate = false;	/* its reason was for before */
+	}
 	if (link_is_up(l))
 		n->was_up = true;
 	if (out != NULL)
@@ -786,6 +815,10 @@ ethtool_cb(const struct nlmsghdr *nlh, void *arg)
 	if (nl_ethtool_parse(nlh, nlh->nlmsg_len, s->ethtool_id, &r) < 0 ||
 	    (n = if_find(s, r.ifindex)) == NULL)
 		return MNL_CB_OK;
+	if (r.cmd == ETHTOOL_MSG_LINKSTATE_GET_REPLY) {
+		n->has_linkstate = true;
+		n->ls = r;
+	}
 	if (r.cmd == ETHTOOL_MSG_LINKMODES_GET_REPLY && r.has_speed) {
 		n->has_modes = true;
 		n->speed = r.speed;
@@ -795,7 +828,7 @@ ethtool_cb(const struct nlmsghdr *nlh, void *arg)
 }
 
 /* One dump of cmd for every link; what a driver lacks is left out. */
-static void
+static int
 ethtool_dump(struct net_state *s, uint8_t cmd, uint32_t flags)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -816,6 +849,7 @@ ethtool_dump(struct net_state *s, uint8_t cmd, uint32_t flags)
 	rc = net_request(s, s->genl, nlh, ethtool_cb, s);
 	if (rc < 0)
 		log_debug("netlink: ethtool dump %u: %s", cmd, strerror(-rc));
+	return rc;
 }
 
 /* ---- module EEPROM (SFP, QSFP, QSFP-DD) ---- */
@@ -1003,9 +1037,16 @@ net_resync(struct net_state *s, struct fw_report *out)
 		report_gone(s, out, s->ifs[i]);
 		if_drop(s, s->ifs[i]);
 	}
-	if (s->ethtool_id != 0)
+	if (s->ethtool_id != 0) {
+		for (i = 0; i < s->n_ifs; i++)
+			s->ifs[i]->has_linkstate = false;
 		ethtool_dump(s, ETHTOOL_MSG_LINKMODES_GET,
 		    ETHTOOL_FLAG_COMPACT_BITSETS);
+		/* The PHY's own link-down count needs the stats flag (6.2+). */
+		if (ethtool_dump(s, ETHTOOL_MSG_LINKSTATE_GET,
+		    ETHTOOL_FLAG_STATS) < 0)
+			ethtool_dump(s, ETHTOOL_MSG_LINKSTATE_GET, 0);
+	}
 	report_all(s, out);
 	return 0;
 }
