@@ -42,7 +42,7 @@ PKGS	:= inih sqlite3 jansson libcurl libmicrohttpd libcrypto netsnmp
 DEBIAN_DEPS := build-essential pkg-config clang libclang-rt-14-dev valgrind \
 	libinih-dev libsqlite3-dev libjansson-dev libcmocka-dev libcurl4-openssl-dev libmicrohttpd-dev \
 	libudev-dev libatasmart-dev libsensors-dev libmnl-dev libssl-dev \
-	python3 sqlite3 procps e2fsprogs \
+	python3 sqlite3 procps e2fsprogs iproute2 \
 	qemu-system-x86 busybox-static cpio kmod xz-utils nvme-cli libatasmart-bin smartmontools mdadm \
 	collectd-core prometheus-node-exporter \
 	lm-sensors i2c-tools prometheus-alertmanager rsyslog prometheus \
