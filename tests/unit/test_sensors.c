@@ -15,6 +15,7 @@
 #include "forewarn/collector.h"
 #include "forewarn/inventory.h"
 #include "forewarn/path.h"
+#include "fake_clock.h"
 #include "testutil.h"
 
 extern const struct fw_collector sensors_collector;
@@ -553,6 +554,61 @@ test_zones_and_edac(void **unused)
 	rig_stop(&g);
 }
 
+/* lm75 temp1 heated by celsius every 30 s step, polled once a step. */
+static void
+heat(struct rig *g, double *t, double per_step, int steps)
+{
+	char buf[32];
+	int i;
+
+	for (i = 0; i < steps; i++) {
+		*t += per_step;
+		snprintf(buf, sizeof(buf), "%.0f", *t * 1000);
+		rig_set(g, LM75 "temp1_input", buf);
+		fake_clock_advance_ms(30000);
+		rig_poll(g);
+	}
+}
+
+static void
+test_trend_check(void **unused)
+{
+	const char *id = "lm75-i2c-0-48/temp1";
+	const struct fw_check *c;
+	struct rig g;
+	double t = 45;
+
+	fake_clock_reset();
+	rig_start(&g);
+	/* 0.5 °C a minute toward 80: 70 min away, no warning. */
+	heat(&g, &t, 0.25, 10);
+	assert_int_equal(state_of(&g, id, "sensor.temp_trend"), FW_STATE_OK);
+	/* 3 °C a minute from about 48: crit within 15 min. */
+	heat(&g, &t, 1.5, 12);
+	c = result(&g, id, "sensor.temp_trend");
+	assert_int_equal(c->state, FW_STATE_WARNING);
+	assert_non_null(strstr(c->message, "reaches max 80.0"));
+	assert_int_equal(state_of(&g, id, "sensor.temp"), FW_STATE_OK);
+	/* Asleep for an hour (wall ahead of monotonic): a new series. */
+	fake_clock_suspend_ms(3600 * 1000);
+	heat(&g, &t, 0, 1);
+	c = result(&g, id, "sensor.temp_trend");
+	assert_int_equal(c->state, FW_STATE_OK);
+	assert_non_null(strstr(c->message, "too few"));
+	/* Unread for longer than three intervals: a new series too. */
+	heat(&g, &t, 1.5, 5);
+	assert_int_equal(state_of(&g, id, "sensor.temp_trend"),
+	    FW_STATE_WARNING);
+	fake_clock_advance_ms(10 * 60 * 1000);
+	heat(&g, &t, 0, 1);
+	assert_non_null(strstr(result(&g, id, "sensor.temp_trend")->message,
+	    "too few"));
+	/* Cooling: no trend however close to the limit. */
+	heat(&g, &t, -1, 6);
+	assert_int_equal(state_of(&g, id, "sensor.temp_trend"), FW_STATE_OK);
+	rig_stop(&g);
+}
+
 int
 main(void)
 {
@@ -568,6 +624,7 @@ main(void)
 		cmocka_unit_test(test_temp_limits),
 		cmocka_unit_test(test_flags_and_fans),
 		cmocka_unit_test(test_zones_and_edac),
+		cmocka_unit_test(test_trend_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
