@@ -451,7 +451,9 @@ check_counters(struct net_state *s, struct fw_report *out,
 	double pk, er, dr, ratio, pct;
 	struct fw_check *c;
 
-	if (!n->l.has_stats)
+	/* A link that is down counts nothing worth judging (and its
+	 * verdict from while it was up stands until it is up again). */
+	if (!n->l.has_stats || !link_is_up(&n->l))
 		return;
 	pk = ctx_rise(s->ctx, e, "net_packets", (double)(st->rx_packets +
 	    st->tx_packets), s->window_ms);

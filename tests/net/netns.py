@@ -287,6 +287,33 @@ def case_restart(c):
     c.stop()
 
 
+SEND = """
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("va", 0))
+frame = b"\\xff" * 6 + b"\\x02" + b"\\0" * 5 + b"\\x88\\xb5" + b"\\0" * 46
+for _ in range(int(sys.argv[1])):
+    s.send(frame)
+"""
+
+
+def case_drops(c):
+    """Frames of a protocol nobody handles reach vb and are dropped there:
+    net.drops on vb (half its packets), nothing on va or for errors; a
+    quiet window after it counts nothing new."""
+    c.pair("va", "vb")
+    c.start()
+    subprocess.run(["ip", "netns", "exec", c.ns, sys.executable, "-c", SEND,
+                    "200"], check=True)
+    c.scan()
+    d = c.ev("net.drops")
+    eq([(e["entity"]["name"], e["state"]) for e in d], [("vb", "critical")],
+       "drops")
+    eq(d[0]["details"]["drops"], 200, "dropped frames counted")
+    eq(c.ev("net.errors"), [], "no errors")
+    c.stop()
+
+
 def case_enobufs(c):
     """Notifications overflow the socket while the daemon is stopped: it
     reads ENOBUFS as lost state, dumps every link again, and a link deleted
@@ -326,6 +353,7 @@ CASES = [
     ("include_exclude", case_include_exclude,
      "exclude = kind:veth\ninclude = vx\n"),
     ("restart", case_restart, ""),
+    ("drops", case_drops, ""),
     ("enobufs", case_enobufs, ""),
 ]
 
