@@ -168,6 +168,16 @@ def case_never_up(c):
     c.stop()
 
 
+def case_expect_up(c):
+    """A link named in expect_up is critical when down, seen up or not."""
+    c.pair("vc", "vd", up=(True, False))
+    c.start()
+    c.wait_events("net.link_down", 1)
+    eq(c.states("net.link_down"), [("vc", "critical")], "expected up")
+    assert "expected up" in c.ev("net.link_down")[0]["summary"]
+    c.stop()
+
+
 def case_admin_down(c):
     """Taking a link down by hand is no alert for it (its peer does lose
     its carrier, as a switch port would); up again clears the peer."""
@@ -346,6 +356,7 @@ def case_enobufs(c):
 CASES = [
     ("carrier_loss", case_carrier_loss, ""),
     ("never_up", case_never_up, ""),
+    ("expect_up", case_expect_up, "expect_up = vc\n"),
     ("admin_down", case_admin_down, ""),
     ("flapping", case_flapping, ""),
     ("rename_mtu", case_rename_mtu, ""),
