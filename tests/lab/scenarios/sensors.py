@@ -1,6 +1,7 @@
 """The sensors collector through libsensors against real kernel drivers: an
 lm75 on i2c-stub registered while the daemon runs (the rescan finds it), its
-label from sensors.conf, a temperature raised step by step with i2cset
+label from sensors.conf (and a compute statement, applied to the input and
+the limits), a temperature raised step by step with i2cset
 (sensor.temp_trend warns before sensor.temp reaches the chip's limit), then
 recovery as it falls; the NVMe composite temperature alarm set over QMP
 becomes sensor.alarm on the nvme chip."""
@@ -136,5 +137,20 @@ def run(lab, check):
     sens = [e for e in doc["entities"] if e["kind"] == "sensor"]
     check(any(e["id"] == ident for e in sens),
           "--once lists the lm75 through libsensors")
+    # A compute statement through libsensors, from a sensors.conf of its
+    # own ([sensors] config): the lm75 reads 45 °C, its limit 80 °C.
+    lab.run("printf '%s' > /tmp/compute.conf; printf '%s' > /tmp/fw2.conf" % (
+        "chip \\042lm75-*\\042\\n    label temp1 \\042Board\\042\\n"
+        "    compute temp1 @-5, @+5\\n",
+        CONF + "config = /tmp/compute.conf\\n"))
+    rc, out = lab.run("forewarnd -c /tmp/fw2.conf --once --format json")
+    doc = json.loads(out)
+    ent = [e for e in doc["entities"] if e["id"] == ident]
+    temp = [c for c in (ent[0]["checks"] if ent else [])
+            if c["check"] == "sensor.temp"]
+    det = temp[0]["details"] if temp else {}
+    check(det.get("celsius") == 40 and det.get("critical_celsius") == 75,
+          "sensors.conf compute applies to the input and the limits: %s" %
+          det)
     rc, out = lab.run("cat /tmp/fw.log | grep -v '^<7>' | tail -5")
     print("  daemon log tail:", out.strip().replace("\n", " | ")[:400])
