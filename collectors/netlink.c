@@ -94,6 +94,8 @@ struct net_if {
 	int64_t		optics_ms;	/* monotonic ms of the last read */
 	bool		has_optics;
 	struct sff_diag	optics;
+	bool		has_fcs;	/* IEEE 802.3 FCS errors (STATS) */
+	uint64_t	fcs_errors;
 	bool		has_linkstate;	/* LINKSTATE at the latest poll */
 	struct nl_ethtool ls;
 	bool		has_modes;
@@ -471,6 +473,8 @@ check_counters(struct net_state *s, struct fw_report *out,
 	check_detail_num(c, "rx_crc_errors", (double)st->rx_crc_errors);
 	check_detail_num(c, "rx_frame_errors", (double)st->rx_frame_errors);
 	check_detail_num(c, "tx_carrier_errors", (double)st->tx_carrier_errors);
+	if (n->has_fcs)
+		check_detail_num(c, "fcs_errors", (double)n->fcs_errors);
 	pct = dr >= NET_MIN_DROPS ? dr * 100 / (pk + dr > 0 ? pk + dr : 1) : 0;
 	c = report_value(out, e, "net.drops", pct, "%s: %.0f packets dropped "
 	    "or missed in %.0f within %lld min (%.3g%%)", n->l.name, dr, pk,
@@ -817,6 +821,10 @@ ethtool_cb(const struct nlmsghdr *nlh, void *arg)
 	if (nl_ethtool_parse(nlh, nlh->nlmsg_len, s->ethtool_id, &r) < 0 ||
 	    (n = if_find(s, r.ifindex)) == NULL)
 		return MNL_CB_OK;
+	if (r.cmd == ETHTOOL_MSG_STATS_GET_REPLY && r.has_fcs_errors) {
+		n->has_fcs = true;
+		n->fcs_errors = r.fcs_errors;
+	}
 	if (r.cmd == ETHTOOL_MSG_LINKSTATE_GET_REPLY) {
 		n->has_linkstate = true;
 		n->ls = r;
@@ -845,9 +853,24 @@ ethtool_dump(struct net_state *s, uint8_t cmd, uint32_t flags)
 	g->cmd = cmd;
 	g->version = ETHTOOL_GENL_VERSION;
 	/* ETHTOOL_A_*_HEADER; ethtool validates strictly: flag the nest. */
-	hdr = mnl_attr_nest_start(nlh, 1 | NLA_F_NESTED);
+	hdr = mnl_attr_nest_start(nlh, (cmd == ETHTOOL_MSG_STATS_GET ?
+	    ETHTOOL_A_STATS_HEADER : 1) | NLA_F_NESTED);
 	mnl_attr_put_u32(nlh, ETHTOOL_A_HEADER_FLAGS, flags);
 	mnl_attr_nest_end(nlh, hdr);
+	if (cmd == ETHTOOL_MSG_STATS_GET) {
+		/* The eth-mac group only, as a compact bitset. */
+		uint32_t groups = 1u << ETHTOOL_STATS_ETH_MAC;
+		struct nlattr *bs;
+
+		bs = mnl_attr_nest_start(nlh, ETHTOOL_A_STATS_GROUPS |
+		    NLA_F_NESTED);
+		mnl_attr_put(nlh, ETHTOOL_A_BITSET_NOMASK, 0, NULL);
+		mnl_attr_put_u32(nlh, ETHTOOL_A_BITSET_SIZE,
+		    ETHTOOL_STATS_ETH_MAC + 1);
+		mnl_attr_put(nlh, ETHTOOL_A_BITSET_VALUE, sizeof(groups),
+		    &groups);
+		mnl_attr_nest_end(nlh, bs);
+	}
 	rc = net_request(s, s->genl, nlh, ethtool_cb, s);
 	if (rc < 0)
 		log_debug("netlink: ethtool dump %u: %s", cmd, strerror(-rc));
@@ -1048,6 +1071,8 @@ net_resync(struct net_state *s, struct fw_report *out)
 		if (ethtool_dump(s, ETHTOOL_MSG_LINKSTATE_GET,
 		    ETHTOOL_FLAG_STATS) < 0)
 			ethtool_dump(s, ETHTOOL_MSG_LINKSTATE_GET, 0);
+		/* IEEE FCS errors where the driver keeps them (5.13+). */
+		ethtool_dump(s, ETHTOOL_MSG_STATS_GET, 0);
 	}
 	report_all(s, out);
 	return 0;

@@ -407,6 +407,68 @@ eth_linkstate(uint16_t type, const struct nlattr *a, struct nl_ethtool *e)
 	return 0;
 }
 
+/* One ETHTOOL_A_STATS_GRP: its id and, of eth-mac, the FCS error count. */
+struct stats_grp {
+	bool		have_id;
+	uint32_t	id;
+	bool		have_fcs;
+	uint64_t	fcs;
+	bool		bad;
+};
+
+static int
+stat_cb(const struct nlattr *a, void *arg)
+{
+	struct stats_grp *g = arg;
+
+	if (mnl_attr_get_type(a) == ETHTOOL_A_STATS_ETH_MAC_6_FCS_ERR) {
+		if (mnl_attr_validate(a, MNL_TYPE_U64) < 0) {
+			g->bad = true;
+			return MNL_CB_ERROR;
+		}
+		g->have_fcs = true;
+		g->fcs = mnl_attr_get_u64(a);
+	}
+	return MNL_CB_OK;
+}
+
+static int
+grp_cb(const struct nlattr *a, void *arg)
+{
+	struct stats_grp *g = arg;
+
+	switch (mnl_attr_get_type(a)) {
+	case ETHTOOL_A_STATS_GRP_ID:
+		if (nl_u32(a, &g->id) < 0)
+			return MNL_CB_ERROR;
+		g->have_id = true;
+		break;
+	case ETHTOOL_A_STATS_GRP_STAT:
+		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ||
+		    mnl_attr_parse_nested(a, stat_cb, g) < 0)
+			return MNL_CB_ERROR;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int
+eth_stats_grp(const struct nlattr *a, struct nl_ethtool *e)
+{
+	struct stats_grp g;
+
+	memset(&g, 0, sizeof(g));
+	if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ||
+	    mnl_attr_parse_nested(a, grp_cb, &g) < 0 || g.bad)
+		return -EBADMSG;
+	/* The id may follow the counters: decide once the group is read. */
+	if (g.have_id && g.id == ETHTOOL_STATS_ETH_MAC && g.have_fcs) {
+		e->has_fcs_errors = true;
+		e->fcs_errors = g.fcs;
+	}
+	return 0;
+}
+
 static int
 eth_cb(const struct nlattr *a, void *arg)
 {
@@ -414,8 +476,9 @@ eth_cb(const struct nlattr *a, void *arg)
 	uint16_t type = mnl_attr_get_type(a);
 	int rc = 0;
 
-	/* Every reply's attribute 1 is its header. */
-	if (type == 1) {
+	/* A reply's header is attribute 1, but 2 in STATS (1 is padding). */
+	if (type == (e->cmd == ETHTOOL_MSG_STATS_GET_REPLY ?
+	    ETHTOOL_A_STATS_HEADER : 1)) {
 		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ||
 		    mnl_attr_parse_nested(a, eth_header_cb, e) < 0)
 			return MNL_CB_ERROR;
@@ -427,6 +490,10 @@ eth_cb(const struct nlattr *a, void *arg)
 		break;
 	case ETHTOOL_MSG_LINKSTATE_GET_REPLY:
 		rc = eth_linkstate(type, a, e);
+		break;
+	case ETHTOOL_MSG_STATS_GET_REPLY:
+		if (type == ETHTOOL_A_STATS_GRP)
+			rc = eth_stats_grp(a, e);
 		break;
 	case ETHTOOL_MSG_MODULE_EEPROM_GET_REPLY:
 		if (type == ETHTOOL_A_MODULE_EEPROM_DATA) {

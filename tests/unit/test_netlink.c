@@ -238,6 +238,57 @@ test_ethtool_linkstate(void **unused)
 	assert_false(e.has_ext_down_cnt);
 }
 
+/* A STATS reply as ethtool lays it out: eth-phy and eth-mac groups, the
+ * group id after its counters in the second. */
+static void
+test_ethtool_stats(void **unused)
+{
+	uint8_t msg[512] = { 0 }, hdr[16], st[16], grp[64], grp2[64];
+	size_t off = 16, ho = 0, so = 0, go = 0, g2 = 0;
+	uint32_t idx = 5, id_mac = ETHTOOL_STATS_ETH_MAC, id_phy = 0, v;
+	uint64_t fcs = 1234, other = 99;
+	struct nl_ethtool e;
+
+	msg[off] = ETHTOOL_MSG_STATS_GET_REPLY;
+	msg[off + 1] = 1;
+	off += 4;
+	put_attr(hdr, &ho, ETHTOOL_A_HEADER_DEV_INDEX, &idx, 4);
+	put_attr(msg, &off, ETHTOOL_A_STATS_HEADER | NLA_F_NESTED, hdr,
+	    (uint16_t)ho);
+	put_attr(st, &so, ETHTOOL_A_STATS_ETH_MAC_6_FCS_ERR, &other, 8);
+	put_attr(grp2, &g2, ETHTOOL_A_STATS_GRP_ID, &id_phy, 4);
+	put_attr(grp2, &g2, ETHTOOL_A_STATS_GRP_STAT | NLA_F_NESTED, st,
+	    (uint16_t)so);
+	put_attr(msg, &off, ETHTOOL_A_STATS_GRP | NLA_F_NESTED, grp2,
+	    (uint16_t)g2);
+	so = 0;
+	put_attr(st, &so, ETHTOOL_A_STATS_ETH_MAC_6_FCS_ERR, &fcs, 8);
+	put_attr(grp, &go, ETHTOOL_A_STATS_GRP_STAT | NLA_F_NESTED, st,
+	    (uint16_t)so);
+	put_attr(grp, &go, ETHTOOL_A_STATS_GRP_ID, &id_mac, 4);
+	put_attr(msg, &off, ETHTOOL_A_STATS_GRP | NLA_F_NESTED, grp,
+	    (uint16_t)go);
+	v = (uint32_t)off;
+	memcpy(msg, &v, 4);
+	msg[4] = 21;
+	assert_int_equal(nl_ethtool_parse(msg, off, 21, &e), 0);
+	assert_int_equal(e.ifindex, 5);
+	assert_true(e.has_fcs_errors);
+	assert_true(e.fcs_errors == 1234);
+	/* A counter that is not 8 bytes is malformed. */
+	off = 16 + 4 + ((4 + ho + 3) & ~3u) + ((4 + g2 + 3) & ~3u);
+	go = 0;
+	so = 0;
+	put_attr(st, &so, ETHTOOL_A_STATS_ETH_MAC_6_FCS_ERR, &idx, 4);
+	put_attr(grp, &go, ETHTOOL_A_STATS_GRP_STAT | NLA_F_NESTED, st,
+	    (uint16_t)so);
+	put_attr(msg, &off, ETHTOOL_A_STATS_GRP | NLA_F_NESTED, grp,
+	    (uint16_t)go);
+	v = (uint32_t)off;
+	memcpy(msg, &v, 4);
+	assert_int_equal(nl_ethtool_parse(msg, off, 21, &e), -EBADMSG);
+}
+
 /* SFF-8472 pages of a 10GBASE-SR module (ethtool -m of a real one said
  * 6.986 mA bias, 0.4678 mW out); values put where the standard says. */
 static void
@@ -385,6 +436,7 @@ main(void)
 		cmocka_unit_test(test_link_bond_slave),
 		cmocka_unit_test(test_ethtool_linkmodes),
 		cmocka_unit_test(test_ethtool_linkstate),
+		cmocka_unit_test(test_ethtool_stats),
 		cmocka_unit_test(test_sff8472),
 		cmocka_unit_test(test_sff8636),
 		cmocka_unit_test(test_cmis),
