@@ -39,6 +39,9 @@ struct sl_sink {
 	struct sockaddr_un	 addr;		/* the local socket */
 	socklen_t		 addr_len;
 	char			*host, *port, *url;
+	struct sockaddr_storage	 raddr;		/* host:port, resolved once */
+	socklen_t		 raddr_len;
+	int			 rfamily;
 	int			 fd;
 	enum sl_state		 state;
 	/* The frame in writing, for event out_seq (0: none). */
@@ -285,27 +288,14 @@ sl_write(struct sl_sink *sl)
 static int
 sl_connect(struct sl_sink *sl)
 {
-	struct addrinfo hints, *res = NULL;
 	int rc;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	if ((rc = getaddrinfo(sl->host, sl->port, &hints, &res)) != 0) {
-		rc = rc == EAI_SYSTEM ? -errno : -EHOSTUNREACH;
-		sl_note(sl, rc, "resolve");
-		return rc;
-	}
-	sl->fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, res->ai_protocol);
-	if (sl->fd < 0) {
-		rc = -errno;
-		freeaddrinfo(res);
-		return rc;
-	}
-	rc = connect(sl->fd, res->ai_addr, res->ai_addrlen) == 0 ? 0 :
-	    errno == EINPROGRESS ? 1 : -errno;
-	freeaddrinfo(res);
+	sl->fd = socket(sl->rfamily, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (sl->fd < 0)
+		return -errno;
+	rc = connect(sl->fd, (struct sockaddr *)&sl->raddr, sl->raddr_len) ==
+	    0 ? 0 : errno == EINPROGRESS ? 1 : -errno;
 	sl->state = rc == 0 ? SL_UP : SL_CONNECTING;
 	if (rc < 0 || (rc = loop_add_fd(sl->loop, sl->fd, sl->state == SL_UP ?
 	    EPOLLIN : EPOLLOUT, sl_on_fd, sl)) < 0) {
@@ -395,6 +385,8 @@ static int
 parse_url(struct sl_sink *sl, const char *url)
 {
 	const char *hp = url + 6, *colon;
+	struct addrinfo hints, *res = NULL;
+	int rc;
 
 	if (strncmp(url, "tcp://", 6) != 0) {
 		log_warnx("sink '%s': url '%s' is not tcp://HOST:PORT (TLS "
@@ -416,6 +408,22 @@ parse_url(struct sl_sink *sl, const char *url)
 	if (sl->port[0] == '\0' || strspn(sl->port, "0123456789") !=
 	    strlen(sl->port) || strchr(sl->port, '/') != NULL)
 		goto bad;
+	/*
+	 * A name is resolved here, once, when the sink starts (start-up or
+	 * reload): a lookup at every reconnection would block the loop.
+	 */
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	if ((rc = getaddrinfo(sl->host, sl->port, &hints, &res)) != 0) {
+		log_warnx("sink '%s': %s: %s", sl->name, sl->host,
+		    gai_strerror(rc));
+		return -EHOSTUNREACH;
+	}
+	memcpy(&sl->raddr, res->ai_addr, res->ai_addrlen);
+	sl->raddr_len = res->ai_addrlen;
+	sl->rfamily = res->ai_family;
+	freeaddrinfo(res);
 	return 0;
 bad:
 	log_warnx("sink '%s': url '%s' is not tcp://HOST:PORT", sl->name, url);
