@@ -151,13 +151,16 @@ class Daemon:
     def start(self):
         self.log = open(self.logpath, "a")
         self.events = open(os.path.join(self.work, "events.jsonl"), "a")
-        n = self.count("scan [0-9]* done|started on")
+        # This start's own lines, not the last run's: SIGUSR1 before the
+        # daemon has its signal handling would end it.
+        started = self.count("started on")
+        polled = self.count("collector 'host' polled")
         self.proc = subprocess.Popen(
             [self.bin, "-c", self.conf, "--root", self.root, "--state-dir",
              os.path.join(self.work, "state"), "-vv"],
             stdout=self.events, stderr=self.log)
-        return wait_until(lambda: self.count("started on") > 0 and
-                          self.count("collector 'host' polled") > 0, 10)
+        return wait_until(lambda: self.count("started on") > started and
+                          self.count("collector 'host' polled") > polled, 10)
 
     def text(self):
         with open(self.logpath, errors="replace") as f:
