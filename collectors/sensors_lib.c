@@ -72,13 +72,13 @@ lib_limit(struct lib_state *st, const sensors_chip_name *chip,
 	if (st->pass == 0) {
 		if (sensors_get_value(chip, sf->number, &v) < 0)
 			v = NAN;
-		if (st->n_limits == st->cap_limits) {
+		if (st->at == st->cap_limits) {
 			st->cap_limits = st->cap_limits * 2 + 16;
 			st->limits = xreallocarray(st->limits, st->cap_limits,
 			    sizeof(*st->limits));
 		}
-		st->limits[st->n_limits++] = v;
-		st->at++;
+		st->limits[st->at++] = v;
+		st->n_limits = st->at;
 		return v;
 	}
 	return st->at < st->n_limits ? st->limits[st->at++] : NAN;

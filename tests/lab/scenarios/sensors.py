@@ -137,6 +137,23 @@ def run(lab, check):
     sens = [e for e in doc["entities"] if e["kind"] == "sensor"]
     check(any(e["id"] == ident for e in sens),
           "--once lists the lm75 through libsensors")
+    # A limit set on the chip (the way `sensors -s` does) is seen within the
+    # ten passes after which limits are read again: 45 °C is now too hot.
+    hw = "/sys/bus/i2c/devices/%d-0048/hwmon/hwmon*/temp1_max" % bus
+    lab.run("for f in %s; do echo 44000 > $f; done" % hw)
+    i_low, low = wait_event(lab, lambda e: e["check"] == "sensor.temp" and
+                        e["state"] == "critical" and
+                        e["details"].get("critical_celsius") == 44)
+    check(low is not None, "a limit lowered on the chip is followed: %s" %
+          (low and low["summary"]))
+    lab.run("for f in %s; do echo 80000 > $f; done" % hw)
+    i_back, back = wait_event(lab, lambda e: e["check"] == "sensor.temp" and
+                              e["state"] == "ok" and e["previous"] ==
+                              "critical" and
+                              e["details"].get("critical_celsius") == 80 and
+                              e["details"].get("celsius") == 45)
+    check(back is not None and low is not None and i_back > i_low,
+          "and raised again")
     # A compute statement through libsensors, from a sensors.conf of its
     # own ([sensors] config): the lm75 reads 45 °C, its limit 80 °C.
     lab.run("printf '%s' > /tmp/compute.conf; printf '%s' > /tmp/fw2.conf" % (
