@@ -341,8 +341,10 @@ judge_temp(struct sensors_state *s, struct fw_report *r, struct fw_entity *e,
 		check_detail_num(c, "warning_celsius", l->warn);
 	if (isfinite(l->crit))
 		check_detail_num(c, "critical_celsius", l->crit);
-	if (isfinite(temp))
-		trend_add(&t->tr, now_s, temp, s->window_s, s->max_gap_s);
+	/* Unreadable now: the trend waits for readings (the gap rule). */
+	if (!isfinite(temp))
+		return;
+	trend_add(&t->tr, now_s, temp, s->window_s, s->max_gap_s);
 	report_trend(s, r, e, t, l, who, fans);
 }
 
