@@ -17,7 +17,9 @@
 #include "forewarn/alert.h"
 #include "forewarn/clock.h"
 #include "forewarn/http.h"
+#include "forewarn/events.h"
 #include "forewarn/log.h"
+#include "forewarn/loop.h"
 #include "forewarn/sink.h"
 #include "forewarn/util.h"
 #include "forewarn/webhook.h"
@@ -40,6 +42,11 @@ struct wh_sink {
 	bool		 failing;	/* the last attempt was not answered */
 	bool		 closing;	/* in teardown: answers are cancels */
 	struct fw_alert_set alerts;	/* for startsAt of a resolution */
+	struct fw_loop	*loop;
+	char		 host[128];
+	int64_t		 heartbeat_ms;	/* 0: off */
+	int64_t		 started_ms;
+	fw_timer_id	 heartbeat_timer;
 };
 
 struct wh_req {
@@ -71,6 +78,9 @@ static const struct fw_conf_key wh_keys[] = {
 	    "a file holding the basic auth password" },
 	{ "ca_file", FW_CONF_PATH, NULL, 0, 0, NULL,
 	    "CA certificates for https, instead of the system's" },
+	{ "heartbeat", FW_CONF_DURATION, "1m", 0, 86400000, NULL,
+	    "mode alertmanager: POST the always-firing agent.heartbeat this "
+	    "often, for a dead man's switch (0: off; never in mode pagerduty)" },
 	{ "tls_verify", FW_CONF_BOOL, "yes", 0, 0, NULL,
 	    "verify the server's certificate and name" },
 	{ .name = NULL }
@@ -289,7 +299,8 @@ on_answer(const struct fw_http_result *res, void *arg)
 	else if (rc == 0 && wh->failing)
 		log_info("sink %s: %s takes events again", wh->name, wh->url);
 	wh->failing = rc < 0 && rc != -EINVAL;
-	outbox_done(wh->sink, r->seq, rc);
+	if (r->seq > 0)
+		outbox_done(wh->sink, r->seq, rc);	/* 0: a heartbeat */
 	free(r);
 }
 
@@ -337,6 +348,51 @@ post(struct wh_sink *wh, int64_t seq, const char *body, size_t len)
 }
 
 static void	wh_teardown(void *state);
+
+/*
+ * The always-firing agent.heartbeat, as the Alertmanager sink sends it:
+ * its endsAt three intervals ahead, so a receiver that stops seeing it
+ * (a dead man's switch) knows the agent or its path is gone.
+ */
+static void
+heartbeat(void *arg)
+{
+	struct wh_sink *wh = arg;
+	char starts[32], ends[32], *body;
+	json_t *a, *labels, *ann, *alerts, *out;
+	int64_t now = clock_wall_ms();
+
+	wh->heartbeat_timer = loop_add_timer(wh->loop, wh->heartbeat_ms,
+	    heartbeat, wh);
+	event_format_time(wh->started_ms, starts);
+	event_format_time(now + 3 * wh->heartbeat_ms, ends);
+	labels = json_object();
+	json_object_set_new(labels, "alertname",
+	    json_string("agent.heartbeat"));
+	json_object_set_new(labels, "severity", json_string("none"));
+	json_object_set_new(labels, "host", json_string(wh->host));
+	ann = json_object();
+	json_object_set_new(ann, "summary", json_string("forewarnd on this "
+	    "host is running and its events reach this receiver; this alert "
+	    "always fires, its absence is the alarm"));
+	a = json_object();
+	json_object_set_new(a, "status", json_string("firing"));
+	json_object_set_new(a, "labels", labels);
+	json_object_set_new(a, "annotations", ann);
+	json_object_set_new(a, "startsAt", json_string(starts));
+	json_object_set_new(a, "endsAt", json_string(ends));
+	json_object_set_new(a, "generatorURL", json_string(""));
+	json_object_set_new(a, "fingerprint", json_string("heartbeat"));
+	alerts = json_array();
+	json_array_append_new(alerts, a);
+	out = webhook_body(wh->name, wh->external_url, alerts);
+	json_decref(alerts);
+	if (out != NULL && (body = json_dumps(out, JSON_COMPACT)) != NULL) {
+		post(wh, 0, body, strlen(body));
+		free(body);
+	}
+	json_decref(out);
+}
 
 static struct fw_alert_fmt
 wh_fmt(void)
@@ -444,6 +500,15 @@ wh_init(const struct fw_conf_section *cs, const struct fw_sink_env *env,
 		alert_set_expire(&wh->alerts, clock_wall_ms(),
 		    WH_RESOLVED_KEEP_MS);
 	}
+	wh->loop = env->loop;
+	wh->started_ms = clock_wall_ms();
+	fw_strlcpy(wh->host, env->host != NULL ? env->host : "",
+	    sizeof(wh->host));
+	wh->heartbeat_ms = wh->pagerduty ? 0 : (int64_t)conf_get_duration_ms(cs,
+	    wh_keys, "heartbeat");
+	if (wh->heartbeat_ms > 0)
+		wh->heartbeat_timer = loop_add_timer(wh->loop, 0, heartbeat,
+		    wh);
 	*ret_state = wh;
 	return 0;
 fail:
@@ -510,6 +575,8 @@ wh_teardown(void *state)
 
 	if (wh == NULL)
 		return;
+	if (wh->heartbeat_timer != 0)
+		loop_del_timer(wh->loop, wh->heartbeat_timer);
 	/* What is in flight ends with the client, each with -ECANCELED. */
 	wh->closing = true;
 	http_free(wh->http);

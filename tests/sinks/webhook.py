@@ -191,6 +191,11 @@ def secret_file(work, name, data, mode):
     return path
 
 
+def is_heartbeat(g):
+    return [a.get("labels", {}).get("alertname") for a in
+            (g["json"] or {}).get("alerts", [])] == ["agent.heartbeat"]
+
+
 def memory_alerts(srv, path):
     """The host.memory alerts POSTed to path, in order, with the body."""
     out = []
@@ -199,6 +204,18 @@ def memory_alerts(srv, path):
             if a.get("labels", {}).get("alertname") == "host.memory":
                 out.append((a, g))
     return out
+
+
+def check_heartbeat(srv):
+    beats = [g for g in srv.got.get("/hook", []) if is_heartbeat(g)]
+    check(beats and beats[0]["verified"] and
+          beats[0]["json"]["alerts"][0]["status"] == "firing" and
+          beats[0]["json"]["alerts"][0]["endsAt"] >
+          beats[0]["json"]["alerts"][0]["startsAt"],
+          "the always-firing agent.heartbeat reaches the webhook, signed, "
+          "endsAt ahead (%d POSTs)" % len(beats))
+    check(not [g for g in srv.got.get("/pd", []) if b"heartbeat" in
+               g["body"]], "and never PagerDuty")
 
 
 def check_hook(srv, work, daemon):
@@ -304,9 +321,11 @@ def check_refusals(srv, daemon):
           not any(g["verified"] for g in wrong),
           "the sink with the wrong secret: no body verifies (%d POSTs)" %
           len(wrong))
+    events = [g for g in wrong if not is_heartbeat(g)]
     check(wait_until(lambda: daemon.text().count(
-        "sink 'wrong' rejected event") == len(wrong), 3),
-          "its 401s are rejections, each event once")
+        "sink 'wrong' rejected event") == len(events), 3),
+          "its 401s are rejections, each event once (%d events, %d "
+          "heartbeats)" % (len(events), len(wrong) - len(events)))
     check("readable by everyone" in log,
           "a world-readable secret file is warned about")
     bad = srv.got.get("/pd400", [])
@@ -390,6 +409,7 @@ def main():
         # The 429 sink's backoff has had a few seconds to retry.
         wait_until(lambda: len(memory_pd(srv, "/pd429")) >= 3, 10)
         check_hook(srv, work, d)
+        check_heartbeat(srv)
         check_pagerduty(srv)
         check_refusals(srv, d)
         check(d.proc.poll() is None, "the daemon is running")
