@@ -378,54 +378,76 @@ keep_was_up(struct net_state *s, struct fw_entity *e, struct net_if *n)
 	}
 }
 
+/*
+ * net.flapping; true while net.link_down should wait: while it flaps,
+ * net.flapping speaks and net.link_down waits until the link has kept one
+ * state for flap_settle, so a link that stays down after a storm is still
+ * reported, that much later.
+ */
+static bool
+check_flapping(struct net_state *s, struct fw_report *out,
+    struct fw_entity *e, struct net_if *n)
+{
+	unsigned flaps = flaps_in_window(s, n);
+	struct fw_check *c;
+	int64_t quiet;
+
+	c = report_value(out, e, "net.flapping", flaps, "%s: %u carrier "
+	    "loss%s within %lld min", n->l.name, flaps, flaps == 1 ? "" : "es",
+	    (long long)(s->flap_window_ms / 60000));
+	check_detail_num(c, "carrier_changes", n->l.carrier_changes);
+	if (n->has_linkstate && n->ls.has_ext_down_cnt)
+		check_detail_num(c, "phy_link_down_events", n->ls.ext_down_cnt);
+	quiet = mono_ms() - n->changed_ms;
+	if (flaps >= net_checks[1].warning && quiet < s->settle_ms) {
+		ctx_poll_after(s->ctx, s->settle_ms - quiet + 10);
+		return true;
+	}
+	return false;
+}
+
+/* Down is news only for a link that was up, or is expected up. */
+static enum fw_state
+link_judge(struct net_state *s, const struct net_if *n, const char **ret_why)
+{
+	const struct nl_link *l = &n->l;
+
+	if (!(l->flags & IFF_UP)) {
+		*ret_why = "administratively down";
+		return FW_STATE_OK;
+	}
+	if (link_is_up(l) && !slave_working(l) && n->was_up) {
+		*ret_why = "carrier on, but its bond's link monitor says down";
+		return FW_STATE_WARNING;
+	}
+	if (link_is_up(l)) {
+		*ret_why = "up";
+		return FW_STATE_OK;
+	}
+	if (list_match(s->expect_up, l)) {
+		*ret_why = "down (expected up)";
+		return FW_STATE_CRITICAL;
+	}
+	if (n->was_up) {
+		*ret_why = "down";
+		return FW_STATE_WARNING;
+	}
+	*ret_why = "down, never seen up (not cabled?)";
+	return FW_STATE_OK;
+}
+
 static void
 check_link(struct net_state *s, struct fw_report *out, struct fw_entity *e,
     struct net_if *n)
 {
 	const struct nl_link *l = &n->l;
-	bool expected = list_match(s->expect_up, l);
-	const char *why;
+	const char *why, *reason;
 	struct fw_check *c;
 	enum fw_state st;
-	unsigned flaps = flaps_in_window(s, n);
-	int64_t quiet;
-	const char *reason;
 
-	c = report_value(out, e, "net.flapping", flaps, "%s: %u carrier "
-	    "loss%s within %lld min", l->name, flaps, flaps == 1 ? "" : "es",
-	    (long long)(s->flap_window_ms / 60000));
-	check_detail_num(c, "carrier_changes", l->carrier_changes);
-	if (n->has_linkstate && n->ls.has_ext_down_cnt)
-		check_detail_num(c, "phy_link_down_events", n->ls.ext_down_cnt);
-	/*
-	 * While it flaps, net.flapping speaks and net.link_down waits until
-	 * the link has kept one state for flap_settle: a link that stays
-	 * down after a storm is still reported, that much later.
-	 */
-	quiet = mono_ms() - n->changed_ms;
-	if (flaps >= net_checks[1].warning && quiet < s->settle_ms) {
-		ctx_poll_after(s->ctx, s->settle_ms - quiet + 10);
+	if (check_flapping(s, out, e, n))
 		return;
-	}
-	if (!(l->flags & IFF_UP)) {
-		st = FW_STATE_OK;
-		why = "administratively down";
-	} else if (link_is_up(l) && !slave_working(l) && n->was_up) {
-		st = FW_STATE_WARNING;
-		why = "carrier on, but its bond's link monitor says down";
-	} else if (link_is_up(l)) {
-		st = FW_STATE_OK;
-		why = "up";
-	} else if (expected) {
-		st = FW_STATE_CRITICAL;
-		why = "down (expected up)";
-	} else if (n->was_up) {
-		st = FW_STATE_WARNING;
-		why = "down";
-	} else {
-		st = FW_STATE_OK;
-		why = "down, never seen up (not cabled?)";
-	}
+	st = link_judge(s, n, &why);
 	reason = n->has_linkstate && n->ls.has_ext_state && !link_is_up(l) ?
 	    ext_state_name(n->ls.ext_state) : NULL;
 	c = report_check(out, e, "net.link_down", st, "%s (%s) is %s: "
