@@ -33,7 +33,7 @@ import urllib.request
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "tests", "sinks"))
-from alertmanager import Alertmanager, Daemon  # noqa: E402
+from harness import Alertmanager, Daemon  # noqa: E402
 
 ROUNDS = 40
 BURST = 10000

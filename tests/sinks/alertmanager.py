@@ -17,199 +17,27 @@ one answering 503, with the real daemon on a fixture root:
 
     tests/sinks/alertmanager.py path/to/forewarnd
 """
-import http.server
 import json
 import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-import urllib.request
 
-here = os.path.dirname(os.path.abspath(__file__))
-FIXTURE = os.path.join(here, "..", "fixtures", "host", "ok")
-AM_BIN = shutil.which("prometheus-alertmanager")
-
-results = []
-
-
-def check(cond, what):
-    results.append(bool(cond))
-    print("%s %s" % ("ok  " if cond else "FAIL", what))
-    return cond
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_until(pred, timeout=15.0, step=0.2):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
-
-
-class Alertmanager:
-    def __init__(self, work, name):
-        self.dir = os.path.join(work, name)
-        os.makedirs(self.dir)
-        self.port = free_port()
-        self.conf = os.path.join(self.dir, "am.yml")
-        with open(self.conf, "w") as f:
-            f.write("route:\n  receiver: blackhole\n"
-                    "receivers:\n  - name: blackhole\n")
-        self.proc = None
-
-    def start(self):
-        store = os.path.join(self.dir, "data")
-        shutil.rmtree(store, ignore_errors=True)
-        self.log = open(os.path.join(self.dir, "log"), "a")
-        self.proc = subprocess.Popen(
-            [AM_BIN, "--config.file=" + self.conf,
-             "--storage.path=" + store,
-             "--web.listen-address=127.0.0.1:%d" % self.port,
-             "--cluster.listen-address="],
-            stdout=self.log, stderr=self.log)
-        ok = wait_until(self.ready, 20)
-        if not ok:
-            print(open(os.path.join(self.dir, "log")).read()[-2000:])
-        return ok
-
-    def ready(self):
-        try:
-            with urllib.request.urlopen("http://127.0.0.1:%d/-/ready" %
-                                        self.port, timeout=1) as r:
-                return r.status == 200
-        except OSError:
-            return False
-
-    def stop(self):
-        if self.proc:
-            self.proc.terminate()
-            self.proc.wait(10)
-            self.proc = None
-
-    def alerts(self, name="host.memory"):
-        try:
-            with urllib.request.urlopen(
-                    "http://127.0.0.1:%d/api/v2/alerts" % self.port,
-                    timeout=2) as r:
-                got = json.load(r)
-        except OSError:
-            return []
-        return [a for a in got if a["labels"].get("alertname") == name and
-                a["status"]["state"] == "active"]
-
-
-class StandIn(http.server.BaseHTTPRequestHandler):
-    """Answers every POST with the server's status; counts bodies."""
-
-    def do_POST(self):
-        n = int(self.headers.get("Content-Length", 0))
-        self.server.bodies.append(self.rfile.read(n))
-        self.send_response(self.server.status)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(b'{"error":"stand-in says no"}')
-
-    def log_message(self, *args):
-        pass
-
-
-def stand_in(status):
-    srv = http.server.HTTPServer(("127.0.0.1", 0), StandIn)
-    srv.status = status
-    srv.bodies = []
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    return srv
-
-
-class Daemon:
-    def __init__(self, binary, work, conf):
-        self.bin = binary
-        self.work = work
-        self.root = os.path.join(work, "root")
-        shutil.copytree(FIXTURE, self.root, symlinks=True)
-        self.conf = os.path.join(work, "fw.conf")
-        with open(self.conf, "w") as f:
-            f.write(conf)
-        self.logpath = os.path.join(work, "daemon.log")
-        self.proc = None
-
-    def start(self):
-        self.log = open(self.logpath, "a")
-        self.events = open(os.path.join(self.work, "events.jsonl"), "a")
-        # This start's own lines, not the last run's: SIGUSR1 before the
-        # daemon has its signal handling would end it.
-        started = self.count("started on")
-        polled = self.count("collector 'host' polled")
-        self.proc = subprocess.Popen(
-            [self.bin, "-c", self.conf, "--root", self.root, "--state-dir",
-             os.path.join(self.work, "state"), "-vv"],
-            stdout=self.events, stderr=self.log)
-        return wait_until(lambda: self.count("started on") > started and
-                          self.count("collector 'host' polled") > polled, 10)
-
-    def text(self):
-        with open(self.logpath, errors="replace") as f:
-            return f.read()
-
-    def count(self, pattern):
-        import re
-        return len(re.findall(pattern, self.text()))
-
-    def scan(self, times=2):
-        """host.memory raises and clears after two results in a row."""
-        for _ in range(times):
-            n = self.count(r"scan \d+ done")
-            self.proc.send_signal(signal.SIGUSR1)
-            if not wait_until(lambda: self.count(r"scan \d+ done") > n, 10):
-                return False
-        return True
-
-    def meminfo(self, kb):
-        path = os.path.join(self.root, "proc", "meminfo")
-        with open(path) as f:
-            lines = f.readlines()
-        with open(path, "w") as f:
-            for line in lines:
-                if line.startswith("MemAvailable:"):
-                    line = "MemAvailable:    %d kB\n" % kb
-                f.write(line)
-
-    def stop(self):
-        if self.proc:
-            self.proc.terminate()
-            rc = self.proc.wait(10)
-            self.proc = None
-            return rc
-        return 0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (  # noqa: E402
+    AM_BIN, BASE_CONF, Alertmanager, Daemon, check, cleanup, missing, report,
+    stand_in, wait_until)
 
 
 def main():
     binary = os.path.abspath(sys.argv[1])
-    if not check(AM_BIN is not None, "prometheus-alertmanager is installed "
-                 "(make deps)"):
-        print("0 passed, 1 failed")
+    if missing(AM_BIN is not None, "prometheus-alertmanager is installed "
+               "(make deps)"):
         return 1
     work = tempfile.mkdtemp()
     am1, am2 = Alertmanager(work, "am1"), Alertmanager(work, "am2")
     bad, busy = stand_in(400), stand_in(503)
-    conf = ("[agent]\nhost = am-test\n[host]\ninterval = 1h\n"
-            "[disks]\nenabled = no\n[mdraid]\nenabled = no\n"
-            "[hwraid]\nenabled = no\n[kmsg]\nenabled = no\n"
+    conf = (BASE_CONF % "am-test" +
             "[sink:am]\ntype = alertmanager\n"
             "url = http://127.0.0.1:%d http://127.0.0.1:%d/\n"
             "resend = 1s\ntimeout = 2s\n"
@@ -340,13 +168,8 @@ def main():
         am2.stop()
         bad.shutdown()
         busy.shutdown()
-        if os.environ.get("FW_KEEP") != "1":
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            print("kept", work)
-    passed = sum(results)
-    print("%d passed, %d failed" % (passed, len(results) - passed))
-    return 0 if all(results) else 1
+        cleanup(work)
+    return report()
 
 
 if __name__ == "__main__":

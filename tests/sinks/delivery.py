@@ -13,18 +13,16 @@
 import http.server
 import json
 import os
-import re
-import shutil
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from alertmanager import Alertmanager, Daemon, check, results, wait_until  # noqa: E402,E501
+from harness import (  # noqa: E402
+    BASE_CONF, Alertmanager, Daemon, check, cleanup, report, serve,
+    wait_until)
 
 
 class Receiver(http.server.BaseHTTPRequestHandler):
@@ -46,11 +44,7 @@ class Receiver(http.server.BaseHTTPRequestHandler):
 
 
 def receiver():
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    srv.down = True
-    srv.bodies = []
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    return srv
+    return serve(Receiver, threading_=True, down=True, bodies=[])
 
 
 def slow_listener():
@@ -59,7 +53,7 @@ def slow_listener():
     lst.bind(("127.0.0.1", 0))
     lst.listen(8)
 
-    def serve():
+    def accepting():
         while True:
             try:
                 c, _ = lst.accept()
@@ -73,7 +67,7 @@ def slow_listener():
                 except OSError:
                     pass
             threading.Thread(target=trickle, daemon=True).start()
-    threading.Thread(target=serve, daemon=True).start()
+    threading.Thread(target=accepting, daemon=True).start()
     return lst
 
 
@@ -83,9 +77,7 @@ def main():
     recv = receiver()
     slow = slow_listener()
     am = Alertmanager(work, "am")
-    conf = ("[agent]\nhost = delivery-test\n[host]\ninterval = 1h\n"
-            "[disks]\nenabled = no\n[mdraid]\nenabled = no\n"
-            "[hwraid]\nenabled = no\n[kmsg]\nenabled = no\n"
+    conf = (BASE_CONF % "delivery-test" +
             "[sink:recv]\ntype = alertmanager\nheartbeat = no\n"
             "resend = 1h\nurl = http://127.0.0.1:%d\n"
             "[sink:slow]\ntype = alertmanager\nheartbeat = no\n"
@@ -145,10 +137,8 @@ def main():
         am.stop()
         recv.shutdown()
         slow.close()
-        shutil.rmtree(work, ignore_errors=True)
-    passed = sum(results)
-    print("%d passed, %d failed" % (passed, len(results) - passed))
-    return 0 if all(results) else 1
+        cleanup(work)
+    return report()
 
 
 if __name__ == "__main__":

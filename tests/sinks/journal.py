@@ -23,40 +23,17 @@ import json
 import os
 import re
 import shutil
-import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 
-here = os.path.dirname(os.path.abspath(__file__))
-FIXTURE = os.path.join(here, "..", "fixtures", "host", "ok")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (  # noqa: E402
+    BASE_CONF, Daemon, Process, check, cleanup, fnv64, missing, report,
+    wait_until)
+
 JOURNALD = "/lib/systemd/systemd-journald"
-
-results = []
-
-
-def check(cond, what):
-    results.append(bool(cond))
-    print("%s %s" % ("ok  " if cond else "FAIL", what))
-    return cond
-
-
-def wait_until(pred, timeout=15.0, step=0.2):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
-
-
-def fnv64(data, h=0xcbf29ce484222325):
-    for b in data:
-        h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
-    return h
 
 
 def message_id(code):
@@ -70,7 +47,7 @@ def message_id(code):
     return b.hex()
 
 
-class Journald:
+class Journald(Process):
     """systemd-journald for namespace NS with /run/systemd and /var/log
     bind-mounted from the temp dir in a mount namespace of its own."""
 
@@ -103,9 +80,7 @@ class Journald:
 
     def stop(self):
         if self.proc:
-            self.proc.terminate()
-            self.proc.wait(10)
-            self.proc = None
+            super().stop()
             try:
                 os.unlink(self.socket)
             except OSError:
@@ -125,86 +100,6 @@ class Journald:
         return out
 
 
-class Daemon:
-    def __init__(self, binary, work, conf):
-        self.bin = binary
-        self.work = work
-        self.root = os.path.join(work, "root")
-        shutil.copytree(FIXTURE, self.root, symlinks=True)
-        self.conf = os.path.join(work, "fw.conf")
-        with open(self.conf, "w") as f:
-            f.write(conf)
-        self.state = os.path.join(work, "state")
-        self.logpath = os.path.join(work, "daemon.log")
-        self.proc = None
-
-    def start(self):
-        self.log = open(self.logpath, "a")
-        self.proc = subprocess.Popen(
-            [self.bin, "-c", self.conf, "--root", self.root, "--state-dir",
-             self.state, "-vv"],
-            stdout=subprocess.DEVNULL, stderr=self.log)
-        return wait_until(lambda: self.count("started on") > 0 and
-                          self.count("collector 'host' polled") > 0, 10)
-
-    def text(self):
-        with open(self.logpath, errors="replace") as f:
-            return f.read()
-
-    def count(self, pattern):
-        return len(re.findall(pattern, self.text()))
-
-    def scan(self, times=2):
-        """host.memory raises and clears after two results in a row."""
-        for _ in range(times):
-            n = self.count(r"scan \d+ done")
-            self.proc.send_signal(signal.SIGUSR1)
-            if not wait_until(lambda: self.count(r"scan \d+ done") > n, 10):
-                return False
-        return True
-
-    def meminfo(self, kb):
-        path = os.path.join(self.root, "proc", "meminfo")
-        with open(path) as f:
-            lines = f.readlines()
-        with open(path, "w") as f:
-            for line in lines:
-                if line.startswith("MemAvailable:"):
-                    line = "MemAvailable:    %d kB\n" % kb
-                f.write(line)
-
-    def recorded(self):
-        db = sqlite3.connect(os.path.join(self.state, "state.db"))
-        rows = db.execute("SELECT json FROM events ORDER BY seq").fetchall()
-        db.close()
-        return [r[0] for r in rows]
-
-    def inject(self, change):
-        """Record an event as the daemon does (while it is stopped): the
-        newest one, changed, with its checksum."""
-        db = sqlite3.connect(os.path.join(self.state, "state.db"))
-        (text,) = db.execute("SELECT json FROM events ORDER BY seq DESC "
-                             "LIMIT 1").fetchone()
-        ev = json.loads(text)
-        change(ev)
-        text = json.dumps(ev, separators=(",", ":"), ensure_ascii=False)
-        db.execute("INSERT INTO events(time_ms, fingerprint, json, crc) "
-                   "VALUES(?,?,?,?)", (int(time.time() * 1000),
-                                       ev["fingerprint"], text,
-                                       fnv64(text.encode()) & 0xffffffff))
-        db.commit()
-        db.close()
-        return text
-
-    def stop(self):
-        if self.proc:
-            self.proc.terminate()
-            rc = self.proc.wait(10)
-            self.proc = None
-            return rc
-        return 0
-
-
 def memory_states(jd):
     return [e.get("FOREWARN_STATE") for e in
             jd.entries("FOREWARN_CHECK=host.memory")]
@@ -212,16 +107,13 @@ def memory_states(jd):
 
 def main():
     binary = os.path.abspath(sys.argv[1])
-    if not check(os.path.exists(JOURNALD) and shutil.which("unshare") and
-                 os.geteuid() == 0,
-                 "systemd-journald and unshare are here, and we are root"):
-        print("0 passed, 1 failed")
+    if missing(os.path.exists(JOURNALD) and shutil.which("unshare") and
+               os.geteuid() == 0,
+               "systemd-journald and unshare are here, and we are root"):
         return 1
     work = tempfile.mkdtemp()
     jd = Journald(work)
-    conf = ("[agent]\nhost = journal-test\n[host]\ninterval = 1h\n"
-            "[disks]\nenabled = no\n[mdraid]\nenabled = no\n"
-            "[hwraid]\nenabled = no\n[kmsg]\nenabled = no\n"
+    conf = (BASE_CONF % "journal-test" +
             "[sink:journal]\ntype = journal\nsocket = %s\n" % jd.socket)
     d = Daemon(binary, work, conf)
     try:
@@ -319,13 +211,8 @@ def main():
     finally:
         d.stop()
         jd.stop()
-        if os.environ.get("FW_KEEP") != "1":
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            print("kept", work)
-    passed = sum(results)
-    print("%d passed, %d failed" % (passed, len(results) - passed))
-    return 0 if all(results) else 1
+        cleanup(work)
+    return report()
 
 
 if __name__ == "__main__":

@@ -9,44 +9,19 @@ daemon, and the textfile read by a real node_exporter's textfile collector.
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 
-here = os.path.dirname(os.path.abspath(__file__))
-FIXTURE = os.path.join(here, "..", "fixtures", "host", "ok")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (  # noqa: E402
+    BASE_CONF, Daemon, check, cleanup, free_port, missing, report, wait_until)
+
 PROMTOOL = shutil.which("promtool")
 NODE_EXPORTER = shutil.which("prometheus-node-exporter")
-results = []
-
-
-def check(cond, what):
-    results.append(bool(cond))
-    print("%s %s" % ("ok  " if cond else "FAIL", what))
-    return cond
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_until(pred, timeout=10.0, step=0.2):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
 
 
 def get(url):
@@ -78,43 +53,24 @@ def promtool_ok(text):
 
 def main():
     binary = os.path.abspath(sys.argv[1])
-    if not check(PROMTOOL and NODE_EXPORTER, "promtool and node_exporter "
-                 "are installed (make deps)"):
-        print("0 passed, 1 failed")
+    if missing(PROMTOOL and NODE_EXPORTER, "promtool and node_exporter "
+               "are installed (make deps)"):
         return 1
     work = tempfile.mkdtemp()
-    root = os.path.join(work, "root")
-    shutil.copytree(FIXTURE, root, symlinks=True)
     tdir = os.path.join(work, "textfile")
     os.mkdir(tdir)
     port, nport = free_port(), free_port()
-    conf = os.path.join(work, "fw.conf")
-    with open(conf, "w") as f:
-        f.write("[agent]\nhost = prom-test\n[host]\ninterval = 1h\n"
-                "[disks]\nenabled = no\n[mdraid]\nenabled = no\n"
-                "[hwraid]\nenabled = no\n[kmsg]\nenabled = no\n"
-                "[sink:prom]\ntype = prometheus\n"
-                "listen = 127.0.0.1:%d\ntextfile = %s/forewarn.prom\n"
-                "textfile_interval = 1s\n" % (port, tdir))
-    log = open(os.path.join(work, "daemon.log"), "w")
-    d = subprocess.Popen([binary, "-c", conf, "--root", root, "--state-dir",
-                          os.path.join(work, "state"), "-vv"],
-                         stdout=subprocess.DEVNULL, stderr=log)
+    d = Daemon(binary, work, BASE_CONF % "prom-test" +
+               "[sink:prom]\ntype = prometheus\n"
+               "listen = 127.0.0.1:%d\ntextfile = %s/forewarn.prom\n"
+               "textfile_interval = 1s\n" % (port, tdir))
     ne = None
     url = "http://127.0.0.1:%d/metrics" % port
 
-    def scans():
-        with open(os.path.join(work, "daemon.log")) as f:
-            return len(re.findall(r"scan \d+ done", f.read()))
-
-    def scan():
-        n = scans()
-        d.send_signal(signal.SIGUSR1)
-        return wait_until(lambda: scans() > n)
-
     try:
+        d.start()
         status, ctype, text = wait_until(lambda: get(url)[0] == 200 and
-                                         get(url)) or (0, "", "")
+                                         get(url), 10) or (0, "", "")
         check(status == 200 and ctype.startswith("text/plain; version=0.0.4"),
               "GET /metrics: %d %s" % (status, ctype))
         ok, out = promtool_ok(text)
@@ -131,13 +87,8 @@ def main():
         check(get("http://127.0.0.1:%d/other" % port)[0] == 404,
               "another path is 404")
 
-        path = os.path.join(root, "proc", "meminfo")
-        with open(path) as f:
-            mem = f.read()
-        with open(path, "w") as f:
-            f.write(re.sub(r"MemAvailable:.*", "MemAvailable:    100000 kB",
-                           mem))
-        scan()
+        d.meminfo(100000)
+        d.scan(1)
         text = get(url)[2]
         check(sample(text, "forewarn_check_state", check="host.memory") == 2,
               "memory at 1.2 %%: host.memory's latest result is 2 "
@@ -147,7 +98,7 @@ def main():
         # A client that connects and says nothing holds no one up.
         slow = socket.create_connection(("127.0.0.1", port))
         slow.sendall(b"GET /metr")
-        check(scan(), "with a stalled client, the daemon still scans")
+        check(d.scan(1), "with a stalled client, the daemon still scans")
         check(get(url)[0] == 200, "and serves other scrapes")
         slow.close()
 
@@ -170,17 +121,14 @@ def main():
         check(sample(ntext, "forewarn_check_state", check="host.memory") == 2
               and re.search(r"^node_textfile_scrape_error 0$", ntext, re.M),
               "node_exporter's textfile collector reads it without error")
-        check(d.poll() is None, "the daemon is running")
+        check(d.proc.poll() is None, "the daemon is running")
     finally:
-        d.terminate()
-        d.wait(10)
+        d.stop()
         if ne is not None:
             ne.terminate()
             ne.wait(10)
-        shutil.rmtree(work, ignore_errors=True)
-    passed = sum(results)
-    print("%d passed, %d failed" % (passed, len(results) - passed))
-    return 0 if all(results) else 1
+        cleanup(work)
+    return report()
 
 
 if __name__ == "__main__":

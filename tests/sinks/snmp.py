@@ -16,26 +16,20 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from alertmanager import Daemon, check, results, wait_until  # noqa: E402
+from harness import (  # noqa: E402
+    BASE_CONF, Daemon, Process, check, cleanup, free_port, missing, report,
+    wait_until)
 
 SNMPTRAPD = shutil.which("snmptrapd")
 ENGINE = "0x80001f8880aa55aa55aa55aa55"
 ARC = ".1.3.6.1.4.1.8072.9999.9999.7"
 
 
-def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Trapd:
+class Trapd(Process):
     def __init__(self, work):
         self.dir = os.path.join(work, "trapd")
         os.makedirs(self.dir)
-        self.port = free_udp_port()
+        self.port = free_port(socket.SOCK_DGRAM)
         self.conf = os.path.join(self.dir, "snmptrapd.conf")
         self.log = os.path.join(self.dir, "traps.log")
         with open(self.conf, "w") as f:
@@ -57,12 +51,6 @@ class Trapd:
         return wait_until(lambda: os.path.exists(self.log) and
                           "NET-SNMP version" in self.text(), 10)
 
-    def stop(self):
-        if self.proc:
-            self.proc.terminate()
-            self.proc.wait(10)
-            self.proc = None
-
     def text(self):
         try:
             with open(self.log, errors="replace") as f:
@@ -79,8 +67,7 @@ def notifications(text, oid):
 
 def main():
     binary = os.path.abspath(sys.argv[1])
-    if not check(SNMPTRAPD is not None, "snmptrapd is installed (make deps)"):
-        print("0 passed, 1 failed")
+    if missing(SNMPTRAPD is not None, "snmptrapd is installed (make deps)"):
         return 1
     work = tempfile.mkdtemp()
     trapd = Trapd(work)
@@ -88,10 +75,8 @@ def main():
         with open(os.path.join(work, name), "w") as f:
             f.write(text)
         os.chmod(os.path.join(work, name), 0o600)
-    dead = free_udp_port()
-    conf = ("[agent]\nhost = snmp-test\n[host]\ninterval = 1h\n"
-            "[disks]\nenabled = no\n[mdraid]\nenabled = no\n"
-            "[hwraid]\nenabled = no\n[kmsg]\nenabled = no\n"
+    dead = free_port(socket.SOCK_DGRAM)
+    conf = (BASE_CONF % "snmp-test" +
             "[sink:v2]\ntype = snmp\naddress = 127.0.0.1:%d\n"
             "community = public\ntimeout = 500ms\nretries = 1\n"
             "[sink:v3]\ntype = snmp\nversion = 3\naddress = 127.0.0.1:%d\n"
@@ -143,13 +128,8 @@ def main():
     finally:
         d.stop()
         trapd.stop()
-        if os.environ.get("FW_KEEP") == "1":
-            print("kept", work)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    passed = sum(results)
-    print("%d passed, %d failed" % (passed, len(results) - passed))
-    return 0 if all(results) else 1
+        cleanup(work)
+    return report()
 
 
 if __name__ == "__main__":

@@ -21,53 +21,22 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 
-here = os.path.dirname(os.path.abspath(__file__))
-FIXTURE = os.path.join(here, "..", "fixtures", "host", "ok")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (  # noqa: E402
+    BASE_CONF, Daemon, Process, check, cleanup, free_port, missing, report,
+    wait_until)
+
 RSYSLOGD = shutil.which("rsyslogd") or (
     "/usr/sbin/rsyslogd" if os.path.exists("/usr/sbin/rsyslogd") else None)
 
-results = []
 
-
-def check(cond, what):
-    results.append(bool(cond))
-    print("%s %s" % ("ok  " if cond else "FAIL", what))
-    return cond
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_until(pred, timeout=15.0, step=0.2):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
-
-
-def fnv64(data, h=0xcbf29ce484222325):
-    for b in data:
-        h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
-    return h
-
-
-class Rsyslog:
+class Rsyslog(Process):
     """rsyslogd -n with its own config, work directory and pid file."""
 
     def __init__(self, work):
@@ -119,12 +88,6 @@ class Rsyslog:
         except OSError:
             return False
 
-    def stop(self):
-        if self.proc:
-            self.proc.terminate()
-            self.proc.wait(10)
-            self.proc = None
-
     def messages(self, input_=None):
         try:
             with open(self.out) as f:
@@ -134,81 +97,6 @@ class Rsyslog:
         return [m for m in got if input_ is None or m["input"] == input_]
 
 
-class Daemon:
-    def __init__(self, binary, work, conf):
-        self.bin = binary
-        self.work = work
-        self.root = os.path.join(work, "root")
-        shutil.copytree(FIXTURE, self.root, symlinks=True)
-        self.conf = os.path.join(work, "fw.conf")
-        with open(self.conf, "w") as f:
-            f.write(conf)
-        self.state = os.path.join(work, "state")
-        self.logpath = os.path.join(work, "daemon.log")
-        self.proc = None
-
-    def start(self):
-        self.log = open(self.logpath, "a")
-        self.proc = subprocess.Popen(
-            [self.bin, "-c", self.conf, "--root", self.root, "--state-dir",
-             self.state, "-vv"],
-            stdout=subprocess.DEVNULL, stderr=self.log)
-        return wait_until(lambda: self.count("started on") > 0 and
-                          self.count("collector 'host' polled") > 0, 10)
-
-    def text(self):
-        with open(self.logpath, errors="replace") as f:
-            return f.read()
-
-    def count(self, pattern):
-        return len(re.findall(pattern, self.text()))
-
-    def scan(self, times=2):
-        """host.memory raises and clears after two results in a row."""
-        for _ in range(times):
-            n = self.count(r"scan \d+ done")
-            self.proc.send_signal(signal.SIGUSR1)
-            if not wait_until(lambda: self.count(r"scan \d+ done") > n, 10):
-                return False
-        return True
-
-    def meminfo(self, kb):
-        path = os.path.join(self.root, "proc", "meminfo")
-        with open(path) as f:
-            lines = f.readlines()
-        with open(path, "w") as f:
-            for line in lines:
-                if line.startswith("MemAvailable:"):
-                    line = "MemAvailable:    %d kB\n" % kb
-                f.write(line)
-
-    def inject(self, change):
-        """Record an event as the daemon does (while it is stopped): the
-        newest one, changed, with its checksum."""
-        db = sqlite3.connect(os.path.join(self.state, "state.db"))
-        seq, text = db.execute("SELECT seq, json FROM events ORDER BY seq "
-                               "DESC LIMIT 1").fetchone()
-        ev = json.loads(text)
-        change(ev)
-        text = json.dumps(ev, separators=(",", ":"), ensure_ascii=False)
-        data = text.encode()
-        db.execute("INSERT INTO events(time_ms, fingerprint, json, crc) "
-                   "VALUES(?,?,?,?)", (int(time.time() * 1000),
-                                       ev["fingerprint"], text,
-                                       fnv64(data) & 0xffffffff))
-        db.commit()
-        db.close()
-        return ev
-
-    def stop(self):
-        if self.proc:
-            self.proc.terminate()
-            rc = self.proc.wait(10)
-            self.proc = None
-            return rc
-        return 0
-
-
 def states(msgs, check_code="host.memory"):
     return [re.search(r' state="([a-z]+)"', m["sd"]).group(1)
             for m in msgs if m["msgid"] == check_code]
@@ -216,14 +104,11 @@ def states(msgs, check_code="host.memory"):
 
 def main():
     binary = os.path.abspath(sys.argv[1])
-    if not check(RSYSLOGD is not None, "rsyslog is installed (make deps)"):
-        print("0 passed, 1 failed")
+    if missing(RSYSLOGD is not None, "rsyslog is installed (make deps)"):
         return 1
     work = tempfile.mkdtemp()
     rs = Rsyslog(work)
-    conf = ("[agent]\nhost = syslog-test\n[host]\ninterval = 1h\n"
-            "[disks]\nenabled = no\n[mdraid]\nenabled = no\n"
-            "[hwraid]\nenabled = no\n[kmsg]\nenabled = no\n"
+    conf = (BASE_CONF % "syslog-test" +
             "[sink:tcp]\ntype = syslog\nurl = tcp://127.0.0.1:%d\n"
             "timeout = 2s\n"
             "[sink:local]\ntype = syslog\nsocket = %s\nfacility = local3\n"
@@ -321,13 +206,8 @@ def main():
     finally:
         d.stop()
         rs.stop()
-        if os.environ.get("FW_KEEP") != "1":
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            print("kept", work)
-    passed = sum(results)
-    print("%d passed, %d failed" % (passed, len(results) - passed))
-    return 0 if all(results) else 1
+        cleanup(work)
+    return report()
 
 
 if __name__ == "__main__":

@@ -24,38 +24,19 @@ import http.server
 import json
 import os
 import re
-import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
-here = os.path.dirname(os.path.abspath(__file__))
-FIXTURE = os.path.join(here, "..", "fixtures", "host", "ok")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (  # noqa: E402
+    BASE_CONF, Daemon, check, cleanup, report, serve, wait_until)
+
 SECRET = b"s3cret-webhook-key"
 WRONG = b"not-the-key"
 ROUTING_KEY = "R0123456789abcdef0123456789abcde"
 NO_END = "0001-01-01T00:00:00Z"
-
-results = []
-
-
-def check(cond, what):
-    results.append(bool(cond))
-    print("%s %s" % ("ok  " if cond else "FAIL", what))
-    return cond
-
-
-def wait_until(pred, timeout=15.0, step=0.2):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
 
 
 def verify(headers, body, key):
@@ -121,66 +102,6 @@ class Receiver(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
-
-
-class Daemon:
-    def __init__(self, binary, work, conf):
-        self.bin = binary
-        self.work = work
-        self.root = os.path.join(work, "root")
-        shutil.copytree(FIXTURE, self.root, symlinks=True)
-        self.conf = os.path.join(work, "fw.conf")
-        with open(self.conf, "w") as f:
-            f.write(conf)
-        self.logpath = os.path.join(work, "daemon.log")
-        self.proc = None
-
-    def start(self):
-        self.log = open(self.logpath, "a")
-        started = self.count("started on")
-        polled = self.count("collector 'host' polled")
-        self.proc = subprocess.Popen(
-            [self.bin, "-c", self.conf, "--root", self.root, "--state-dir",
-             os.path.join(self.work, "state"), "-vv"],
-            stdout=subprocess.DEVNULL, stderr=self.log)
-        # SIGUSR1 before the daemon handles it would end it.
-        return wait_until(lambda: self.count("started on") > started and
-                          self.count("collector 'host' polled") > polled,
-                          10)
-
-    def text(self):
-        with open(self.logpath, errors="replace") as f:
-            return f.read()
-
-    def count(self, pattern):
-        return len(re.findall(pattern, self.text()))
-
-    def scan(self, times=2):
-        """host.memory raises and clears after two results in a row."""
-        for _ in range(times):
-            n = self.count(r"scan \d+ done")
-            self.proc.send_signal(signal.SIGUSR1)
-            if not wait_until(lambda: self.count(r"scan \d+ done") > n, 10):
-                return False
-        return True
-
-    def meminfo(self, kb):
-        path = os.path.join(self.root, "proc", "meminfo")
-        with open(path) as f:
-            lines = f.readlines()
-        with open(path, "w") as f:
-            for line in lines:
-                if line.startswith("MemAvailable:"):
-                    line = "MemAvailable:    %d kB\n" % kb
-                f.write(line)
-
-    def stop(self):
-        if self.proc:
-            self.proc.terminate()
-            rc = self.proc.wait(10)
-            self.proc = None
-            return rc
-        return 0
 
 
 def secret_file(work, name, data, mode):
@@ -369,16 +290,12 @@ def test_alert(binary, work, port, hook_secret, rk):
 def main():
     binary = os.path.abspath(sys.argv[1])
     work = tempfile.mkdtemp()
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    srv.got = {}
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    srv = serve(Receiver, threading_=True, got={})
     port = srv.server_port
     good = secret_file(work, "hook.secret", SECRET, 0o600)
     wrong = secret_file(work, "wrong.secret", WRONG, 0o644)
     rk = secret_file(work, "pd.key", ROUTING_KEY.encode(), 0o600)
-    conf = ("[agent]\nhost = wh-test\n[host]\ninterval = 1h\n"
-            "[disks]\nenabled = no\n[mdraid]\nenabled = no\n"
-            "[hwraid]\nenabled = no\n[kmsg]\nenabled = no\n"
+    conf = (BASE_CONF % "wh-test" + (
             "[sink:hook]\ntype = webhook\n"
             "url = http://127.0.0.1:{p}/hook\nsecret_file = {good}\n"
             "external_url = https://forewarn.example.net/\n"
@@ -390,7 +307,8 @@ def main():
             "url = http://127.0.0.1:{p}/pd400\nrouting_key_file = {rk}\n"
             "[sink:pd429]\ntype = webhook\nmode = pagerduty\n"
             "url = http://127.0.0.1:{p}/pd429\nrouting_key_file = {rk}\n"
-            "timeout = 2s\n").format(p=port, good=good, wrong=wrong, rk=rk)
+            "timeout = 2s\n").format(p=port, good=good, wrong=wrong,
+                                      rk=rk))
     d = Daemon(binary, work, conf)
     try:
         check(d.start(), "the daemon runs with five webhook sinks")
@@ -418,13 +336,8 @@ def main():
     finally:
         d.stop()
         srv.shutdown()
-        if os.environ.get("FW_KEEP") != "1":
-            shutil.rmtree(work, ignore_errors=True)
-        else:
-            print("kept", work)
-    passed = sum(results)
-    print("%d passed, %d failed" % (passed, len(results) - passed))
-    return 0 if all(results) else 1
+        cleanup(work)
+    return report()
 
 
 if __name__ == "__main__":
