@@ -20,6 +20,7 @@
 #include <net-snmp/library/large_fd_set.h>
 
 #include "forewarn/clock.h"
+#include "forewarn/events.h"
 #include "forewarn/log.h"
 #include "forewarn/loop.h"
 #include "forewarn/sink.h"
@@ -33,6 +34,7 @@
 #define FW_ARC		1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 7
 static const oid oid_raised[] = { FW_ARC, 0, 1 };
 static const oid oid_cleared[] = { FW_ARC, 0, 2 };
+static const oid oid_heartbeat[] = { FW_ARC, 0, 3 };
 static const oid oid_objects[] = { FW_ARC, 1 };	/* .N.0 below */
 static const oid oid_sysuptime[] = { 1, 3, 6, 1, 2, 1, 1, 3, 0 };
 static const oid oid_trapoid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
@@ -54,6 +56,9 @@ struct snmp_sink {
 	fw_timer_id	 timer;
 	int64_t		 start_ms;	/* for sysUpTime */
 	bool		 failing;
+	int64_t		 heartbeat_ms;
+	fw_timer_id	 heartbeat_timer;
+	char		 host[128];
 	struct snmp_req	*reqs;		/* in flight */
 	struct snmp_req	*done;		/* answered, for the outbox */
 	uintptr_t	 next_id;
@@ -97,6 +102,9 @@ static const struct fw_conf_key snmp_keys[] = {
 	    "wait this long for the acknowledgement, per try" },
 	{ "retries", FW_CONF_INT, "2", 0, 10, NULL,
 	    "tries more before the outbox backs off" },
+	{ "heartbeat", FW_CONF_DURATION, "1m", 0, 86400000, NULL,
+	    "send forewarnHeartbeat this often, for a dead man's switch in the "
+	    "NMS (0: off)" },
 	{ .name = NULL }
 };
 
@@ -211,7 +219,8 @@ flush_done(void *arg)
 	}
 	while ((r = list) != NULL) {
 		list = r->next;
-		outbox_done(ss->sink, r->seq, r->rc);
+		if (r->seq > 0)		/* 0: a heartbeat */
+			outbox_done(ss->sink, r->seq, r->rc);
 		free(r);
 	}
 }
@@ -303,31 +312,81 @@ jstr(json_t *o, const char *key)
 	return s != NULL ? s : "";
 }
 
+/* Send pdu as request seq (0: not the outbox's); 0 or -errno. */
+static int
+send_pdu(struct snmp_sink *ss, netsnmp_pdu *pdu, int64_t seq)
+{
+	struct snmp_req *r = xcalloc(1, sizeof(*r));
+
+	r->ss = ss;
+	r->seq = seq;
+	r->id = ++ss->next_id;
+	if (snmp_sess_async_send(ss->sess, pdu, on_response,
+	    (void *)r->id) == 0) {
+		log_warnx("sink %s: inform not sent: %s", ss->name,
+		    snmp_api_errstring(snmp_errno));
+		snmp_free_pdu(pdu);
+		free(r);
+		return -EIO;
+	}
+	r->next = ss->reqs;
+	ss->reqs = r;
+	reschedule(ss);
+	return 0;
+}
+
+static void
+add_uptime(struct snmp_sink *ss, netsnmp_pdu *pdu, const oid *trap,
+    size_t trap_len)
+{
+	u_long ticks = (u_long)((clock_wall_ms() - ss->start_ms) / 10);
+
+	snmp_pdu_add_variable(pdu, oid_sysuptime, OID_LENGTH(oid_sysuptime),
+	    ASN_TIMETICKS, (const u_char *)&ticks, sizeof(ticks));
+	snmp_pdu_add_variable(pdu, oid_trapoid, OID_LENGTH(oid_trapoid),
+	    ASN_OBJECT_ID, (const u_char *)trap, trap_len);
+}
+
+/*
+ * forewarnHeartbeat: "the agent runs and its informs reach you", for an
+ * NMS rule that alarms when it stops arriving.
+ */
+static void
+heartbeat(void *arg)
+{
+	struct snmp_sink *ss = arg;
+	netsnmp_pdu *pdu;
+	char when[32];
+
+	ss->heartbeat_timer = loop_add_timer(ss->loop, ss->heartbeat_ms,
+	    heartbeat, ss);
+	pdu = snmp_pdu_create(SNMP_MSG_INFORM);
+	add_uptime(ss, pdu, oid_heartbeat, sizeof(oid_heartbeat));
+	event_format_time(clock_wall_ms(), when);
+	if (add_string(pdu, OBJ_HOST, ss->host) < 0 ||
+	    add_string(pdu, OBJ_TIME, when) < 0) {
+		snmp_free_pdu(pdu);
+		return;
+	}
+	send_pdu(ss, pdu, 0);
+}
+
 static int
 snmp_deliver(void *state, int64_t seq, const char *json, size_t len)
 {
 	struct snmp_sink *ss = state;
-	struct snmp_req *r;
 	netsnmp_pdu *pdu;
 	json_t *ev, *ent;
-	u_long ticks;
 	int ok;
 
 	if ((ev = json_loadb(json, len, 0, NULL)) == NULL)
 		return -EINVAL;
 	ent = json_object_get(ev, "entity");
 	pdu = snmp_pdu_create(SNMP_MSG_INFORM);
-	ticks = (u_long)((clock_wall_ms() - ss->start_ms) / 10);
-	snmp_pdu_add_variable(pdu, oid_sysuptime, OID_LENGTH(oid_sysuptime),
-	    ASN_TIMETICKS, (const u_char *)&ticks, sizeof(ticks));
 	if (strcmp(jstr(ev, "state"), "ok") == 0)
-		snmp_pdu_add_variable(pdu, oid_trapoid, OID_LENGTH(oid_trapoid),
-		    ASN_OBJECT_ID, (const u_char *)oid_cleared,
-		    sizeof(oid_cleared));
+		add_uptime(ss, pdu, oid_cleared, sizeof(oid_cleared));
 	else
-		snmp_pdu_add_variable(pdu, oid_trapoid, OID_LENGTH(oid_trapoid),
-		    ASN_OBJECT_ID, (const u_char *)oid_raised,
-		    sizeof(oid_raised));
+		add_uptime(ss, pdu, oid_raised, sizeof(oid_raised));
 	ok = add_string(pdu, OBJ_HOST, jstr(ev, "host")) == 0 &&
 	    add_string(pdu, OBJ_CHECK, jstr(ev, "check")) == 0 &&
 	    add_string(pdu, OBJ_STATE, jstr(ev, "state")) == 0 &&
@@ -344,21 +403,8 @@ snmp_deliver(void *state, int64_t seq, const char *json, size_t len)
 		snmp_free_pdu(pdu);
 		return -ENOMEM;
 	}
-	r = xcalloc(1, sizeof(*r));
-	r->ss = ss;
-	r->seq = seq;
-	r->id = ++ss->next_id;
-	if (snmp_sess_async_send(ss->sess, pdu, on_response,
-	    (void *)r->id) == 0) {
-		log_warnx("sink %s: inform not sent: %s", ss->name,
-		    snmp_api_errstring(snmp_errno));
-		snmp_free_pdu(pdu);
-		free(r);
-		return -EIO;
-	}
-	r->next = ss->reqs;
-	ss->reqs = r;
-	reschedule(ss);
+	if ((ok = send_pdu(ss, pdu, seq)) < 0)
+		return ok;
 	return FW_SINK_PENDING;
 }
 
@@ -514,6 +560,13 @@ snmp_init(const struct fw_conf_section *cs, const struct fw_sink_env *env,
 	    loop_add_fd(ss->loop, t->sock, EPOLLIN, on_fd, ss) < 0)
 		return -EIO;
 	ss->fd = t->sock;
+	fw_strlcpy(ss->host, env->host != NULL ? env->host : "",
+	    sizeof(ss->host));
+	ss->heartbeat_ms = (int64_t)conf_get_duration_ms(cs, snmp_keys,
+	    "heartbeat");
+	if (ss->heartbeat_ms > 0)
+		ss->heartbeat_timer = loop_add_timer(ss->loop,
+		    ss->heartbeat_ms, heartbeat, ss);
 	return 0;
 }
 
@@ -531,6 +584,8 @@ snmp_teardown(void *state)
 		loop_del_fd(ss->loop, ss->fd);
 	if (ss->done_timer != 0)
 		loop_del_timer(ss->loop, ss->done_timer);
+	if (ss->heartbeat_timer != 0)
+		loop_del_timer(ss->loop, ss->heartbeat_timer);
 	ss->sink = NULL;	/* no completion reaches the outbox now */
 	if (ss->sess != NULL)
 		snmp_sess_close(ss->sess);

@@ -79,6 +79,7 @@ def main():
     conf = (BASE_CONF % "snmp-test" +
             "[sink:v2]\ntype = snmp\naddress = 127.0.0.1:%d\n"
             "community = public\ntimeout = 500ms\nretries = 1\n"
+            "heartbeat = 1s\n"
             "[sink:v3]\ntype = snmp\nversion = 3\naddress = 127.0.0.1:%d\n"
             "user = labv3\nengine_id = %s\nauth_protocol = SHA-256\n"
             "auth_password_file = %s/auth\npriv_password_file = %s/priv\n"
@@ -124,6 +125,10 @@ def main():
                          20)
         check(got, "snmptrapd back: the clear arrives by v2c and v3 (%d)" %
               notifications(trapd.text(), cleared))
+        beats = notifications(trapd.text(), ARC + ".0.3")
+        check(beats >= 2 and '%s.1.1.0 = STRING: "snmp-test"' % ARC in
+              trapd.text(), "forewarnHeartbeat every second, acknowledged "
+              "(%d)" % beats)
         check(d.proc.poll() is None, "the daemon is running")
     finally:
         d.stop()
