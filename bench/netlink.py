@@ -357,11 +357,13 @@ def cost(build, work):
             for i in range(pairs):
                 f.write("link add a%d type veth peer name b%d\n" % (i, i))
                 f.write("link set a%d up\nlink set b%d up\n" % (i, i))
-        sh("ip", "-n", ns, "-batch", batch)
-        time.sleep(1)
-        res[tag] = (callgrind(build, work, ns, tag),
-                    rss_after_poll(build, work, ns, tag))
-        subprocess.run(["ip", "netns", "del", ns])
+        try:
+            sh("ip", "-n", ns, "-batch", batch)
+            time.sleep(1)
+            res[tag] = (callgrind(build, work, ns, tag),
+                        rss_after_poll(build, work, ns, tag))
+        finally:
+            subprocess.run(["ip", "netns", "del", ns])
     return res
 
 
