@@ -668,6 +668,8 @@ instance_free(struct fw_ctx *ctx)
 		loop_del_fd(ctx->core->loop, ctx->fds[i]->fd);
 		free(ctx->fds[i]);
 	}
+	/* A teardown's own ctx_unwatch_fd() then finds nothing to free. */
+	ctx->n_fds = 0;
 	if (ctx->running && ctx->c->teardown != NULL)
 		ctx->c->teardown(ctx->state);
 	free(ctx->name);
