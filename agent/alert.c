@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "forewarn/alert.h"
+#include "forewarn/conf.h"
 #include "forewarn/events.h"
 #include "forewarn/http.h"
 #include "forewarn/log.h"
@@ -272,4 +273,48 @@ alert_free_secret(char *secret)
 		return;
 	explicit_bzero(secret, strlen(secret));
 	free(secret);
+}
+
+int
+alert_http_auth_read(const char *sink, const struct fw_conf_section *cs,
+    const struct fw_conf_key *keys, struct fw_http_auth *a)
+{
+	const char *s;
+
+	memset(a, 0, sizeof(*a));
+	if ((s = conf_get_str(cs, keys, "bearer_token_file")) != NULL &&
+	    alert_read_secret(sink, s, &a->bearer) < 0)
+		return -EINVAL;
+	if ((s = conf_get_str(cs, keys, "basic_auth_user")) != NULL) {
+		a->user = xstrdup(s);
+		if ((s = conf_get_str(cs, keys,
+		    "basic_auth_password_file")) != NULL &&
+		    alert_read_secret(sink, s, &a->password) < 0)
+			return -EINVAL;
+	}
+	if ((s = conf_get_str(cs, keys, "ca_file")) != NULL)
+		a->ca_file = xstrdup(s);
+	a->insecure = !conf_get_bool(cs, keys, "tls_verify");
+	return 0;
+}
+
+void
+alert_http_auth_apply(const struct fw_http_auth *a,
+    struct fw_http_request *req)
+{
+	req->bearer = a->bearer;
+	req->user = a->user;
+	req->password = a->password;
+	req->ca_file = a->ca_file;
+	req->insecure = a->insecure;
+}
+
+void
+alert_http_auth_free(struct fw_http_auth *a)
+{
+	alert_free_secret(a->bearer);
+	free(a->user);
+	alert_free_secret(a->password);
+	free(a->ca_file);
+	memset(a, 0, sizeof(*a));
 }

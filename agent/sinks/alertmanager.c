@@ -35,8 +35,7 @@ struct am_sink {
 	bool		 url_failing[AM_URLS_MAX];
 	size_t		 n_urls;
 	int64_t		 timeout_ms, resend_ms, resolved_for_ms;
-	char		*bearer, *user, *password, *ca_file;
-	bool		 insecure;
+	struct fw_http_auth auth;
 	struct fw_alert	 heartbeat;	/* labels NULL when off */
 	struct fw_alert_set alerts;
 	fw_timer_id	 timer;
@@ -63,16 +62,7 @@ static const struct fw_conf_key am_keys[] = {
 	    "re-send every active alert this often, endsAt three times ahead" },
 	{ "resolved_for", FW_CONF_DURATION, "15m", 0, 86400000, NULL,
 	    "keep sending a resolved alert for this long" },
-	{ "bearer_token_file", FW_CONF_PATH, NULL, 0, 0, NULL,
-	    "a file holding a bearer token" },
-	{ "basic_auth_user", FW_CONF_STRING, NULL, 0, 0, NULL,
-	    "basic auth user" },
-	{ "basic_auth_password_file", FW_CONF_PATH, NULL, 0, 0, NULL,
-	    "a file holding the basic auth password" },
-	{ "ca_file", FW_CONF_PATH, NULL, 0, 0, NULL,
-	    "CA certificates for https, instead of the system's" },
-	{ "tls_verify", FW_CONF_BOOL, "yes", 0, 0, NULL,
-	    "verify the server's certificate and name" },
+	FW_HTTP_AUTH_KEYS,
 	{ "heartbeat", FW_CONF_BOOL, "yes", 0, 0, NULL,
 	    "send the always-firing agent.heartbeat alert (a dead man's "
 	    "switch: when it stops, the agent or the path is down)" },
@@ -169,11 +159,7 @@ post_all(struct am_sink *am, int64_t seq, const char *body, size_t len)
 	req.body = body;
 	req.body_len = len;
 	req.timeout_ms = am->timeout_ms;
-	req.bearer = am->bearer;
-	req.user = am->user;
-	req.password = am->password;
-	req.ca_file = am->ca_file;
-	req.insecure = am->insecure;
+	alert_http_auth_apply(&am->auth, &req);
 	for (i = 0; i < am->n_urls; i++) {
 		r = xcalloc(1, sizeof(*r));
 		r->post = p;
@@ -280,7 +266,7 @@ am_init(const struct fw_conf_section *cs, const struct fw_sink_env *env,
     void **ret_state)
 {
 	struct am_sink *am = xcalloc(1, sizeof(*am));
-	const char *list, *s;
+	const char *list;
 	char url[1024], *copy, *tok, *save;
 	size_t n;
 
@@ -293,7 +279,6 @@ am_init(const struct fw_conf_section *cs, const struct fw_sink_env *env,
 	am->resend_ms = (int64_t)conf_get_duration_ms(cs, am_keys, "resend");
 	am->resolved_for_ms = (int64_t)conf_get_duration_ms(cs, am_keys,
 	    "resolved_for");
-	am->insecure = !conf_get_bool(cs, am_keys, "tls_verify");
 	list = conf_get_str(cs, am_keys, "url");
 	if (list == NULL || list[0] == '\0') {
 		log_warnx("sink %s: no url", am->name);
@@ -318,18 +303,8 @@ am_init(const struct fw_conf_section *cs, const struct fw_sink_env *env,
 		am->urls[am->n_urls++] = xstrdup(url);
 	}
 	free(copy);
-	if ((s = conf_get_str(cs, am_keys, "bearer_token_file")) != NULL &&
-	    alert_read_secret(am->name, s, &am->bearer) < 0)
+	if (alert_http_auth_read(am->name, cs, am_keys, &am->auth) < 0)
 		return -EINVAL;
-	if ((s = conf_get_str(cs, am_keys, "basic_auth_user")) != NULL) {
-		am->user = xstrdup(s);
-		if ((s = conf_get_str(cs, am_keys,
-		    "basic_auth_password_file")) != NULL &&
-		    alert_read_secret(am->name, s, &am->password) < 0)
-			return -EINVAL;
-	}
-	if ((s = conf_get_str(cs, am_keys, "ca_file")) != NULL)
-		am->ca_file = xstrdup(s);
 	if ((am->http = http_new(am->loop)) == NULL)
 		return -ENOMEM;
 	if (conf_get_bool(cs, am_keys, "heartbeat"))
@@ -396,10 +371,7 @@ am_teardown(void *state)
 	json_decref(am->heartbeat.annotations);
 	for (i = 0; i < am->n_urls; i++)
 		free(am->urls[i]);
-	alert_free_secret(am->bearer);
-	free(am->user);
-	alert_free_secret(am->password);
-	free(am->ca_file);
+	alert_http_auth_free(&am->auth);
 	free(am);
 }
 

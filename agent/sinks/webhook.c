@@ -36,8 +36,7 @@ struct wh_sink {
 	bool		 pagerduty;
 	char		*url, *external_url;
 	char		*secret, *routing_key;
-	char		*bearer, *user, *password, *ca_file;
-	bool		 insecure;
+	struct fw_http_auth auth;
 	int64_t		 timeout_ms;
 	bool		 failing;	/* the last attempt was not answered */
 	bool		 closing;	/* in teardown: answers are cancels */
@@ -70,19 +69,10 @@ static const struct fw_conf_key wh_keys[] = {
 	    "the body's externalURL (a link for people)" },
 	{ "timeout", FW_CONF_DURATION, "10s", 1000, 300000, NULL,
 	    "one request" },
-	{ "bearer_token_file", FW_CONF_PATH, NULL, 0, 0, NULL,
-	    "a file holding a bearer token" },
-	{ "basic_auth_user", FW_CONF_STRING, NULL, 0, 0, NULL,
-	    "basic auth user" },
-	{ "basic_auth_password_file", FW_CONF_PATH, NULL, 0, 0, NULL,
-	    "a file holding the basic auth password" },
-	{ "ca_file", FW_CONF_PATH, NULL, 0, 0, NULL,
-	    "CA certificates for https, instead of the system's" },
+	FW_HTTP_AUTH_KEYS,
 	{ "heartbeat", FW_CONF_DURATION, "1m", 0, 86400000, NULL,
 	    "mode alertmanager: POST the always-firing agent.heartbeat this "
 	    "often, for a dead man's switch (0: off; never in mode pagerduty)" },
-	{ "tls_verify", FW_CONF_BOOL, "yes", 0, 0, NULL,
-	    "verify the server's certificate and name" },
 	{ .name = NULL }
 };
 
@@ -332,11 +322,7 @@ post(struct wh_sink *wh, int64_t seq, const char *body, size_t len)
 	req.body_len = len;
 	req.headers = headers;
 	req.timeout_ms = wh->timeout_ms;
-	req.bearer = wh->bearer;
-	req.user = wh->user;
-	req.password = wh->password;
-	req.ca_file = wh->ca_file;
-	req.insecure = wh->insecure;
+	alert_http_auth_apply(&wh->auth, &req);
 	r = xcalloc(1, sizeof(*r));
 	r->wh = wh;
 	r->seq = seq;
@@ -440,20 +426,7 @@ wh_init_auth(struct wh_sink *wh, const struct fw_conf_section *cs)
 		if (alert_read_secret(wh->name, s, &wh->routing_key) < 0)
 			return -EINVAL;
 	}
-	if ((s = conf_get_str(cs, wh_keys, "bearer_token_file")) != NULL &&
-	    alert_read_secret(wh->name, s, &wh->bearer) < 0)
-		return -EINVAL;
-	if ((s = conf_get_str(cs, wh_keys, "basic_auth_user")) != NULL) {
-		wh->user = xstrdup(s);
-		if ((s = conf_get_str(cs, wh_keys,
-		    "basic_auth_password_file")) != NULL &&
-		    alert_read_secret(wh->name, s, &wh->password) < 0)
-			return -EINVAL;
-	}
-	if ((s = conf_get_str(cs, wh_keys, "ca_file")) != NULL)
-		wh->ca_file = xstrdup(s);
-	wh->insecure = !conf_get_bool(cs, wh_keys, "tls_verify");
-	return 0;
+	return alert_http_auth_read(wh->name, cs, wh_keys, &wh->auth);
 }
 
 static int
@@ -585,10 +558,7 @@ wh_teardown(void *state)
 	free(wh->external_url);
 	alert_free_secret(wh->secret);
 	alert_free_secret(wh->routing_key);
-	alert_free_secret(wh->bearer);
-	free(wh->user);
-	alert_free_secret(wh->password);
-	free(wh->ca_file);
+	alert_http_auth_free(&wh->auth);
 	free(wh);
 }
 

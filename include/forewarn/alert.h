@@ -85,4 +85,36 @@ int	alert_read_secret(const char *sink, const char *path, char **ret);
 /* Wipe and free a secret; NULL is a no-op. */
 void	alert_free_secret(char *secret);
 
+/*
+ * An HTTP sink's credentials and TLS settings: the keys every such sink
+ * takes (put FW_HTTP_AUTH_KEYS in its key table), read once at start.
+ */
+struct fw_http_auth {
+	char	*bearer, *user, *password, *ca_file;
+	bool	 insecure;
+};
+
+#define FW_HTTP_AUTH_KEYS						\
+	{ "bearer_token_file", FW_CONF_PATH, NULL, 0, 0, NULL,		\
+	    "a file holding a bearer token" },				\
+	{ "basic_auth_user", FW_CONF_STRING, NULL, 0, 0, NULL,		\
+	    "basic auth user" },					\
+	{ "basic_auth_password_file", FW_CONF_PATH, NULL, 0, 0, NULL,	\
+	    "a file holding the basic auth password" },			\
+	{ "ca_file", FW_CONF_PATH, NULL, 0, 0, NULL,			\
+	    "CA certificates for https, instead of the system's" },	\
+	{ "tls_verify", FW_CONF_BOOL, "yes", 0, 0, NULL,		\
+	    "verify the server's certificate and name" }
+
+struct fw_conf_section;
+struct fw_conf_key;
+struct fw_http_request;
+
+/* 0, or -EINVAL when a secret file cannot be read (said in the log). */
+int	alert_http_auth_read(const char *sink, const struct fw_conf_section *cs,
+	    const struct fw_conf_key *keys, struct fw_http_auth *ret);
+void	alert_http_auth_apply(const struct fw_http_auth *a,
+	    struct fw_http_request *req);
+void	alert_http_auth_free(struct fw_http_auth *a);
+
 #endif
