@@ -46,7 +46,7 @@ DEBIAN_DEPS := build-essential pkg-config clang libclang-rt-14-dev valgrind \
 	qemu-system-x86 busybox-static cpio kmod xz-utils nvme-cli libatasmart-bin smartmontools mdadm \
 	collectd-core prometheus-node-exporter \
 	lm-sensors i2c-tools prometheus-alertmanager rsyslog prometheus \
-	libsnmp-dev snmp snmptrapd systemd util-linux
+	libsnmp-dev snmp snmptrapd systemd util-linux scdoc
 
 WARN	:= -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow \
 	   -Wno-unused-parameter
@@ -202,8 +202,73 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "all build and test packages are installed"; fi
 
-install: all
-	install -D -m 0755 $(BUILD)/forewarnd $(DESTDIR)$(PREFIX)/sbin/forewarnd
+# make install [DESTDIR=DIR] [PREFIX=/usr/local] [SYSCONFDIR=/etc]: the
+# daemon, a default configuration (kept if one is there), conf.d/, the
+# systemd unit (its paths follow PREFIX and SYSCONFDIR), the sysusers.d
+# entry of the forewarn user, the man pages and the documentation.
+SYSCONFDIR	?= /etc
+SBINDIR		?= $(PREFIX)/sbin
+MANDIR		?= $(PREFIX)/share/man
+DOCDIR		?= $(PREFIX)/share/doc/forewarn
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR	?= $(PREFIX)/lib/sysusers.d
+CONFDIR		:= $(SYSCONFDIR)/forewarn
+# The daemon's built-in default is /etc/forewarn/forewarn.conf.
+ifneq ($(SYSCONFDIR),/etc)
+UNIT_CONF	:= -c $(CONFDIR)/forewarn.conf
+endif
+MANS	:= $(BUILD)/man/forewarnd.8 $(BUILD)/man/forewarn.conf.5
+DOCS	:= README.md $(wildcard docs/*.md) docs/FOREWARN-MIB.txt
+
+.PHONY: man deb deb-deps
+
+man: $(MANS)
+
+$(BUILD)/man/%: docs/man/%.scd
+	@mkdir -p $(dir $@)
+	scdoc < $< > $@.tmp && mv $@.tmp $@
+
+install: all man
+	install -D -m 0755 $(BUILD)/forewarnd $(DESTDIR)$(SBINDIR)/forewarnd
+	install -d -m 0755 $(DESTDIR)$(CONFDIR)/conf.d
+	[ -e $(DESTDIR)$(CONFDIR)/forewarn.conf ] || \
+	    install -m 0644 packaging/forewarn.conf $(DESTDIR)$(CONFDIR)/forewarn.conf
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed 's|^\(Exec[A-Za-z]*=\)/usr/sbin/forewarnd|\1$(SBINDIR)/forewarnd$(if $(UNIT_CONF), $(UNIT_CONF))|' \
+	    packaging/systemd/forewarnd.service > $(DESTDIR)$(UNITDIR)/forewarnd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/forewarnd.service
+	install -D -m 0644 packaging/sysusers/forewarn.conf \
+	    $(DESTDIR)$(SYSUSERSDIR)/forewarn.conf
+	install -D -m 0644 $(BUILD)/man/forewarnd.8 $(DESTDIR)$(MANDIR)/man8/forewarnd.8
+	install -D -m 0644 $(BUILD)/man/forewarn.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man5/forewarn.conf.5
+	install -d -m 0755 $(DESTDIR)$(DOCDIR)
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+
+# make deb: a Debian package from packaging/debian/ (debhelper 13), built in
+# $(DEB_DIR) from the files git tracks, then checked by lintian (errors
+# fail).  Not under $(BUILD): its etc/forewarn/conf.d would be taken for a
+# dependency file.  deb-deps installs what that needs, apart from make
+# check's list.
+DEB_DEPS := debhelper dpkg-dev lintian scdoc pkg-config \
+	libinih-dev libsqlite3-dev libjansson-dev libcurl4-openssl-dev \
+	libmicrohttpd-dev libssl-dev libsnmp-dev libudev-dev libatasmart-dev \
+	libsensors-dev libmnl-dev
+DEB_DIR ?= $(BUILD)-deb
+DEB_SRC := $(DEB_DIR)/forewarn-$(VERSION)
+
+deb-deps:
+	@$(MAKE) --no-print-directory deps DEBIAN_DEPS="$(DEB_DEPS)"
+
+deb: deb-deps
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_SRC)
+	git ls-files -z -- . ':(exclude)**/__pycache__/**' | \
+	    tar --null -T - -cf - | tar -xf - -C $(DEB_SRC)
+	cp -R packaging/debian $(DEB_SRC)/debian
+	cd $(DEB_SRC) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dpkg-buildpackage -us -uc
+	lintian --fail-on error $(DEB_DIR)/forewarn_$(VERSION)_*.changes
+	@ls $(DEB_DIR)/*.deb
 
 $(BUILD)/bench/kmsg-classify: $(BUILD)/bench/kmsg-classify.o $(LIBFW)
 	@mkdir -p $(dir $@)

@@ -68,6 +68,7 @@ if [ "$only" != unit ]; then
 	run_suite tests/hwraid/run.sh "$build/forewarnd"
 	run_suite tests/net/run.sh "$build/forewarnd"
 	run_suite tests/sinks/run.sh "$build/forewarnd"
+	run_suite tests/man/keys.sh
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

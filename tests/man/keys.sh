@@ -1,0 +1,131 @@
+#!/bin/sh
+# Every key in the code's key tables is documented in forewarn.conf(5), in
+# the section it belongs to, and the page documents no key the code lacks.
+#   tests/man/keys.sh [SRCDIR]
+# A table's keys are the first string of each entry between
+# "struct fw_conf_key NAME[] = {" and "};".  A collector's table belongs to
+# "## [NAME]" (NAME from its struct fw_collector), a sink type's to
+# "## type = NAME" (the file's name), conf.c's tables to the headings below.
+# An entry that is a macro is read from its #define.  In the page a key is
+# a term line "*KEY* = ...".
+src=${1:-.}
+page=$src/docs/man/forewarn.conf.5.scd
+passed=0
+failed=0
+
+fail() {
+	echo "FAIL $*"
+	failed=$((failed + 1))
+}
+
+# strings: the first string of each "{ "..." entry on standard input.
+strings() {
+	awk '{
+		s = $0
+		while (match(s, /\{[ \t]*"[^"]*"/)) {
+			k = substr(s, RSTART, RLENGTH)
+			sub(/^\{[ \t]*"/, "", k)
+			sub(/"$/, "", k)
+			print k
+			s = substr(s, RSTART + RLENGTH)
+		}
+	}'
+}
+
+# keys FILE TABLE: the key names of one table, one a line.  An entry line
+# that is a bare macro (FW_HTTP_AUTH_KEYS,) is replaced by its #define,
+# looked up in the file and the headers.
+keys() {
+	awk -v t="$2" '
+	    $0 ~ "fw_conf_key[ \t]+" t "\\[\\][ \t]*=[ \t]*\\{" { on = 1 }
+	    on { print }
+	    on && /\};[ \t]*$/ { on = 0 }' "$1" |
+	while IFS= read -r line; do
+		m=$(printf "%s\n" "$line" | sed -n 's/^[ \t]*\([A-Z][A-Z0-9_]*\)[ \t]*,\{0,1\}[ \t]*$/\1/p')
+		if [ -z "$m" ]; then
+			printf "%s\n" "$line" | strings
+			continue
+		fi
+		def=$(awk -v m="$m" '
+		    $0 ~ "^#[ \t]*define[ \t]+" m "([ \t]|$)" { on = 1 }
+		    on { print; if ($0 !~ /\\$/) on = 0 }' \
+		    "$1" "$src"/include/forewarn/*.h "$src"/agent/*.h 2>/dev/null)
+		if [ -z "$def" ]; then
+			echo "MACRO-NOT-FOUND:$m"
+			continue
+		fi
+		printf "%s\n" "$def" | strings
+	done
+}
+
+# tables FILE: the names of the key tables a file defines.
+tables() {
+	sed -n 's/.*struct fw_conf_key[ \t]\{1,\}\([A-Za-z0-9_]\{1,\}\)\[\][ \t]*=.*/\1/p' "$1"
+}
+
+# documented HEADING: the keys the page lists under that exact "## " heading.
+documented() {
+	awk -v h="## $1" '
+	    /^#/ { on = ($0 == h) }
+	    on && /^\*[A-Za-z0-9_]+\* =/ {
+		k = $0
+		sub(/^\*/, "", k)
+		sub(/\*.*/, "", k)
+		print k
+	    }' "$page"
+}
+
+# check HEADING FILE TABLE...: the tables' keys against the heading's.
+check() {
+	h=$1 f=$2
+	shift 2
+	if ! grep -qxF "## $h" "$page"; then
+		fail "$f: no section '## $h' in forewarn.conf.5.scd"
+		return
+	fi
+	code=$(for t in "$@"; do keys "$f" "$t"; done | sort -u)
+	doc=$(documented "$h" | sort -u)
+	bad=0
+	for k in $code; do
+		case $k in
+		MACRO-NOT-FOUND:*)
+			fail "$f: [$h] no #define of ${k#*:} to read keys from"
+			bad=1
+			continue ;;
+		esac
+		echo "$doc" | grep -qxF "$k" && continue
+		fail "$f: [$h] key '$k' is not in forewarn.conf.5.scd"
+		bad=1
+	done
+	for k in $doc; do
+		echo "$code" | grep -qxF "$k" && continue
+		fail "forewarn.conf.5.scd: [$h] documents '$k', which $f lacks"
+		bad=1
+	done
+	[ "$bad" -eq 0 ] && passed=$((passed + 1))
+}
+
+[ -f "$page" ] || { fail "no $page"; echo "$passed passed, $failed failed"; exit 1; }
+
+conf=$src/agent/conf.c
+check "[agent]" "$conf" agent_keys
+check "Keys of every collector section" "$conf" collector_common_keys
+check "[sink:NAME]" "$conf" sink_common_keys
+check "[check:CODE] and [check:CODE:ENTITY]" "$conf" check_keys
+n=$(tables "$conf" | grep -cvxE 'agent_keys|collector_common_keys|sink_common_keys|check_keys')
+[ "$n" -eq 0 ] || fail "$conf: a key table this test does not know (add it here)"
+
+for f in "$src"/collectors/*.c; do
+	grep -q 'struct fw_collector [A-Za-z0-9_]* = {' "$f" || continue
+	name=$(sed -n '/struct fw_collector [A-Za-z0-9_]* = {/,/};/s/.*\.name[ \t]*=[ \t]*"\([^"]*\)".*/\1/p' "$f" | head -n 1)
+	[ -n "$name" ] || { fail "$f: no collector name"; continue; }
+	check "[$name]" "$f" $(tables "$f")
+done
+
+for f in "$src"/agent/sinks/*.c; do
+	grep -q 'struct fw_sink_type [A-Za-z0-9_]* = {' "$f" || continue
+	check "type = $(basename "$f" .c)" "$f" $(tables "$f")
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
