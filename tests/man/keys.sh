@@ -1,15 +1,20 @@
 #!/bin/sh
-# Every key in the code's key tables is documented in forewarn.conf(5), in
-# the section it belongs to, and the page documents no key the code lacks.
+# Every key in the code's key tables is documented in forewarn.conf(5) and
+# listed in the default configuration, each in the section it belongs to,
+# and neither names a key the code lacks.
 #   tests/man/keys.sh [SRCDIR]
 # A table's keys are the first string of each entry between
 # "struct fw_conf_key NAME[] = {" and "};".  A collector's table belongs to
 # "## [NAME]" (NAME from its struct fw_collector), a sink type's to
 # "## type = NAME" (the file's name), conf.c's tables to the headings below.
 # An entry that is a macro is read from its #define.  In the page a key is
-# a term line "*KEY* = ...".
+# a term line "*KEY* = ...".  The same holds for the default configuration,
+# packaging/forewarn.conf, where a key is a line "# KEY =" (or "KEY =") in
+# its section's block; a sink's block is found by its "type =" line, and
+# the keys every collector or sink takes are listed once in its header.
 src=${1:-.}
 page=$src/docs/man/forewarn.conf.5.scd
+dconf=$src/packaging/forewarn.conf
 passed=0
 failed=0
 
@@ -75,43 +80,103 @@ documented() {
 	    }' "$page"
 }
 
-# check HEADING FILE TABLE...: the tables' keys against the heading's.
+# conf_keys SELECTOR: the keys the default configuration lists for
+# agent, check (every [check:...] block), coll:NAME or sink:TYPE.
+conf_keys() {
+	awk -v sel="$1" '
+	    /^#? ?\[[^]]+\][ \t]*$/ {
+		cur = $0
+		sub(/^#? ?\[/, "", cur)
+		sub(/\].*/, "", cur)
+		next
+	    }
+	    /^#? ?[a-z0-9_]+ =/ {
+		k = $0
+		sub(/^#? ?/, "", k)
+		sub(/ =.*/, "", k)
+		v = $0
+		sub(/^[^=]*= */, "", v)
+		sub(/[ \t].*/, "", v)
+		if (k == "type" && cur ~ /^sink:/)
+			typ[cur] = v
+		n++
+		bk[n] = cur
+		kk[n] = k
+	    }
+	    END {
+		for (i = 1; i <= n; i++) {
+			c = bk[i]
+			k = kk[i]
+			if (sel == "agent" && c == "agent")
+				print k
+			else if (sel == "check" && c ~ /^check:/)
+				print k
+			else if (sel == "coll:" c && k != "enabled" &&
+			    k != "interval")
+				print k
+			else if (c ~ /^sink:/ && sel == "sink:" typ[c] &&
+			    k != "type" && k != "enabled")
+				print k
+		}
+	    }' "$dconf"
+}
+
+# compare WHERE CODE DOC DOCNAME: CODE's keys against DOC's; 1 if they differ.
+compare() {
+	bad=0
+	for k in $2; do
+		case $k in
+		MACRO-NOT-FOUND:*)
+			fail "$1: no #define of ${k#*:} to read keys from"
+			bad=1
+			continue ;;
+		esac
+		echo "$3" | grep -qxF "$k" && continue
+		fail "$1: key '$k' is not in $4"
+		bad=1
+	done
+	for k in $3; do
+		echo "$2" | grep -qxF "$k" && continue
+		fail "$4 lists '$k' for $1, which has no such key"
+		bad=1
+	done
+	return $bad
+}
+
+# check HEADING SELECTOR FILE TABLE...: the tables' keys against the
+# page's heading and the default configuration's block (SELECTOR; - for
+# the common keys, which its header lists).
 check() {
-	h=$1 f=$2
-	shift 2
+	h=$1 sel=$2 f=$3
+	shift 3
 	if ! grep -qxF "## $h" "$page"; then
 		fail "$f: no section '## $h' in forewarn.conf.5.scd"
 		return
 	fi
 	code=$(for t in "$@"; do keys "$f" "$t"; done | sort -u)
-	doc=$(documented "$h" | sort -u)
-	bad=0
-	for k in $code; do
-		case $k in
-		MACRO-NOT-FOUND:*)
-			fail "$f: [$h] no #define of ${k#*:} to read keys from"
-			bad=1
-			continue ;;
-		esac
-		echo "$doc" | grep -qxF "$k" && continue
-		fail "$f: [$h] key '$k' is not in forewarn.conf.5.scd"
-		bad=1
-	done
-	for k in $doc; do
-		echo "$code" | grep -qxF "$k" && continue
-		fail "forewarn.conf.5.scd: [$h] documents '$k', which $f lacks"
-		bad=1
-	done
-	[ "$bad" -eq 0 ] && passed=$((passed + 1))
+	if compare "$f ($h)" "$code" "$(documented "$h" | sort -u)" \
+	    forewarn.conf.5.scd; then
+		passed=$((passed + 1))
+	fi
+	[ "$sel" = - ] && return
+	if compare "$f ($h)" "$code" "$(conf_keys "$sel" | sort -u)" \
+	    packaging/forewarn.conf; then
+		passed=$((passed + 1))
+	fi
 }
 
-[ -f "$page" ] || { fail "no $page"; echo "$passed passed, $failed failed"; exit 1; }
+for f in "$page" "$dconf"; do
+	[ -f "$f" ] && continue
+	fail "no $f"
+	echo "$passed passed, $failed failed"
+	exit 1
+done
 
 conf=$src/agent/conf.c
-check "[agent]" "$conf" agent_keys
-check "Keys of every collector section" "$conf" collector_common_keys
-check "[sink:NAME]" "$conf" sink_common_keys
-check "[check:CODE] and [check:CODE:ENTITY]" "$conf" check_keys
+check "[agent]" agent "$conf" agent_keys
+check "Keys of every collector section" - "$conf" collector_common_keys
+check "[sink:NAME]" - "$conf" sink_common_keys
+check "[check:CODE] and [check:CODE:ENTITY]" check "$conf" check_keys
 n=$(tables "$conf" | grep -cvxE 'agent_keys|collector_common_keys|sink_common_keys|check_keys')
 [ "$n" -eq 0 ] || fail "$conf: a key table this test does not know (add it here)"
 
@@ -119,12 +184,13 @@ for f in "$src"/collectors/*.c; do
 	grep -q 'struct fw_collector [A-Za-z0-9_]* = {' "$f" || continue
 	name=$(sed -n '/struct fw_collector [A-Za-z0-9_]* = {/,/};/s/.*\.name[ \t]*=[ \t]*"\([^"]*\)".*/\1/p' "$f" | head -n 1)
 	[ -n "$name" ] || { fail "$f: no collector name"; continue; }
-	check "[$name]" "$f" $(tables "$f")
+	check "[$name]" "coll:$name" "$f" $(tables "$f")
 done
 
 for f in "$src"/agent/sinks/*.c; do
 	grep -q 'struct fw_sink_type [A-Za-z0-9_]* = {' "$f" || continue
-	check "type = $(basename "$f" .c)" "$f" $(tables "$f")
+	t=$(basename "$f" .c)
+	check "type = $t" "sink:$t" "$f" $(tables "$f")
 done
 
 echo "$passed passed, $failed failed"
