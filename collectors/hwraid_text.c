@@ -474,6 +474,23 @@ arc_pd_norm(const char *st)
 	return "?";
 }
 
+/* The number s starts with, 0..65535 (an enclosure, a slot); false if none. */
+static bool
+leading_number(const char *s, int *ret)
+{
+	char *end;
+	long n;
+
+	if (!isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || end == s || n > 65535)
+		return false;
+	*ret = (int)n;
+	return true;
+}
+
 /* "Enclosure 0, Slot 1" / "(Controller:1,Enclosure:0,Slot:0)": numbers. */
 static bool
 arc_location(const char *s, int *enc, int *slot)
@@ -489,11 +506,7 @@ arc_location(const char *s, int *enc, int *slot)
 		e++;
 	while (*sl == ' ' || *sl == ':')
 		sl++;
-	if (!isdigit((unsigned char)*e) || !isdigit((unsigned char)*sl))
-		return false;
-	*enc = atoi(e);
-	*slot = atoi(sl);
-	return true;
+	return leading_number(e, enc) && leading_number(sl, slot);
 }
 
 /*
@@ -509,10 +522,8 @@ arc_reported(const char *s, int *enc, int *slot)
 	if (arc_location(s, enc, slot))
 		return;
 	if (strncmp(s, "Enclosure Direct Attached", 25) == 0 && sl != NULL &&
-	    isdigit((unsigned char)sl[5])) {
+	    leading_number(sl + 5, slot))
 		*enc = -1;
-		*slot = atoi(sl + 5);
-	}
 }
 
 /* A segment line of a logical device: which drive it is. */
@@ -748,7 +759,8 @@ arcconf_parse_config(const char *text, size_t len, int number,
 			} else if (strcmp(key, "S.M.A.R.T.") == 0) {
 				p->smart_alert = strcasecmp(val, "Yes") == 0;
 			} else if (strcmp(key, "S.M.A.R.T. warnings") == 0) {
-				p->predictive = strtoull(val, NULL, 10);
+				if (fw_parse_u64(val, 10, &p->predictive) < 0)
+					p->predictive = 0;	/* not a count */
 			} else if (strcmp(key, "Temperature") == 0 ||
 			    strcmp(key, "Current Temperature") == 0) {
 				p->temp_c = arc_temp(val);

@@ -647,6 +647,34 @@ test_arcconf(void **unused)
 	assert_int_equal(c->pds[3].slot, 3);
 	assert_string_equal(c->pds[3].norm, "Rbld");
 
+	/*
+	 * A location number past any slot is no location (atoi() overflowed
+	 * on it): the drive keeps the slot of its place in the list.
+	 */
+	{
+		struct hw_report *r2 = calloc(1, sizeof(*r2));
+		const char *at, *what = "Enclosure 0, Slot 3";
+		char *u;
+		size_t off;
+
+		t = load_text("arcconf/raid10-rebuilding/getconfig-1", &len);
+		at = strstr(t, what);
+		assert_non_null(at);
+		off = (size_t)(at - t);
+		u = malloc(len + 32);
+		memcpy(u, t, off);
+		len = off + (size_t)sprintf(u + off, "Enclosure 0, Slot "
+		    "99999999999%s", at + strlen(what));
+		free(t);
+		assert_int_equal(arcconf_parse_config(u, len, 1, r2, &found,
+		    err, sizeof(err)), 0);
+		free(u);
+		assert_int_equal(r2->ctrls[0].n_pds, 4);
+		/* atoi() made it -1; its place in the list says 3. */
+		assert_int_equal(r2->ctrls[0].pds[3].slot, 3);
+		free(r2);
+	}
+
 	/* A failed drive, a missing segment; battery failed; SMART. */
 	t = load_text("arcconf/degraded-failed/getconfig-1", &len);
 	assert_int_equal(arcconf_parse_config(t, len, 2, r, &found, err,
