@@ -3,10 +3,14 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "forewarn/util.h"
 
@@ -320,4 +324,20 @@ fw_random(void *buf, size_t len)
 		p += n;
 		len -= (size_t)n;
 	}
+}
+
+int
+fw_unix_dgram(const char *path, struct sockaddr_un *addr,
+    unsigned *ret_addr_len)
+{
+	int fd;
+
+	memset(addr, 0, sizeof(*addr));
+	addr->sun_family = AF_UNIX;
+	if (fw_strlcpy(addr->sun_path, path, sizeof(addr->sun_path)) < 0)
+		return -ENAMETOOLONG;
+	*ret_addr_len = (unsigned)(offsetof(struct sockaddr_un, sun_path) +
+	    strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	return fd >= 0 ? fd : -errno;
 }

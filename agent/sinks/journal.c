@@ -168,27 +168,21 @@ journal_init(const struct fw_conf_section *cs, const struct fw_sink_env *env,
 {
 	struct journal_sink *js = xcalloc(1, sizeof(*js));
 	const char *path = conf_get_str(cs, journal_keys, "socket");
+	unsigned alen;
+	int rc;
 
 	*ret_state = js;
 	js->fd = -1;
 	fw_strlcpy(js->name, cs != NULL && cs->instance != NULL ?
 	    cs->instance : "journal", sizeof(js->name));
-	js->addr.sun_family = AF_UNIX;
-	if (fw_strlcpy(js->addr.sun_path, path, sizeof(js->addr.sun_path))
-	    < 0) {
-		log_warnx("sink '%s': socket path '%s' is too long", js->name,
-		    path);
-		return -EINVAL;
+	if ((js->fd = fw_unix_dgram(path, &js->addr, &alen)) < 0) {
+		rc = js->fd;
+		js->fd = -1;
+		log_warnx("sink '%s': socket %s: %s", js->name, path,
+		    rc == -ENAMETOOLONG ? "path too long" : strerror(-rc));
+		return rc == -ENAMETOOLONG ? -EINVAL : rc;
 	}
-	js->addr_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-	    strlen(path) + 1);
-	/* Never connected: a restarted journald is reached by its path. */
-	js->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-	    0);
-	if (js->fd < 0) {
-		log_warn("sink '%s': socket", js->name);
-		return -errno;
-	}
+	js->addr_len = (socklen_t)alen;
 	return 0;
 }
 

@@ -438,7 +438,9 @@ sl_init(const struct fw_conf_section *cs, const struct fw_sink_env *env,
 	const char *url = conf_get_str(cs, sl_keys, "url");
 	const char *path = conf_get_str(cs, sl_keys, "socket");
 	const char *fac = conf_get_str(cs, sl_keys, "facility");
+	unsigned alen;
 	size_t i;
+	int rc;
 
 	*ret_state = sl;
 	sl->fd = -1;
@@ -456,21 +458,14 @@ sl_init(const struct fw_conf_section *cs, const struct fw_sink_env *env,
 		return parse_url(sl, url);
 	}
 	sl->url = xstrdup(path);
-	sl->addr.sun_family = AF_UNIX;
-	if (fw_strlcpy(sl->addr.sun_path, path, sizeof(sl->addr.sun_path))
-	    < 0) {
-		log_warnx("sink '%s': socket path '%s' is too long", sl->name,
-		    path);
-		return -EINVAL;
+	if ((sl->fd = fw_unix_dgram(path, &sl->addr, &alen)) < 0) {
+		rc = sl->fd;
+		sl->fd = -1;
+		log_warnx("sink '%s': socket %s: %s", sl->name, path,
+		    rc == -ENAMETOOLONG ? "path too long" : strerror(-rc));
+		return rc == -ENAMETOOLONG ? -EINVAL : rc;
 	}
-	sl->addr_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-	    strlen(path) + 1);
-	sl->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-	    0);
-	if (sl->fd < 0) {
-		log_warn("sink '%s': socket", sl->name);
-		return -errno;
-	}
+	sl->addr_len = (socklen_t)alen;
 	return 0;
 }
 

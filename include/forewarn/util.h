@@ -47,4 +47,13 @@ uint64_t fw_fnv64(uint64_t seed, const void *buf, size_t len);
 /* Fill buf with cryptographically random bytes (getrandom). */
 void	 fw_random(void *buf, size_t len);
 
+struct sockaddr_un;
+/*
+ * A non-blocking unix datagram socket for sending to path, never connected
+ * (a restarted daemon is reached by its path again), with path's address
+ * in *addr.  The fd, -ENAMETOOLONG when path does not fit, or -errno.
+ */
+int	 fw_unix_dgram(const char *path, struct sockaddr_un *addr,
+	    unsigned *ret_addr_len);
+
 #endif
