@@ -50,6 +50,7 @@ struct fw_ctx {
 	size_t				 n_fds;
 	int64_t				 last_poll_ms;
 	uint64_t			 polls;
+	int				 held;		/* ctx_hold() */
 };
 
 struct fw_core {
@@ -474,14 +475,12 @@ instance_fd_ready(int fd, uint32_t events, void *arg)
 	report_close(&r);
 }
 
-int
-ctx_watch_fd(struct fw_ctx *ctx, int fd, uint32_t events)
+static int
+watch_fd(struct fw_ctx *ctx, int fd, uint32_t events)
 {
 	struct fd_watch *w;
 	int rc;
 
-	if (ctx->core->opts.once)
-		return 0;
 	if (ctx->n_fds >= CORE_MAX_FDS)
 		return -EMFILE;
 	w = xcalloc(1, sizeof(*w));
@@ -494,6 +493,42 @@ ctx_watch_fd(struct fw_ctx *ctx, int fd, uint32_t events)
 	}
 	ctx->fds[ctx->n_fds++] = w;
 	return 0;
+}
+
+int
+ctx_watch_fd(struct fw_ctx *ctx, int fd, uint32_t events)
+{
+	if (ctx->core->opts.once)
+		return 0;
+	return watch_fd(ctx, fd, events);
+}
+
+int
+ctx_watch_answers(struct fw_ctx *ctx, int fd, uint32_t events)
+{
+	return watch_fd(ctx, fd, events);
+}
+
+void
+ctx_hold(struct fw_ctx *ctx, int delta)
+{
+	ctx->held += delta;
+	if (ctx->held < 0)
+		ctx->held = 0;
+}
+
+uint64_t
+ctx_add_timer(struct fw_ctx *ctx, int64_t delay_ms, void (*cb)(void *),
+    void *arg)
+{
+	return loop_add_timer(ctx->core->loop, delay_ms, cb, arg);
+}
+
+void
+ctx_del_timer(struct fw_ctx *ctx, uint64_t id)
+{
+	if (id != 0)
+		loop_del_timer(ctx->core->loop, id);
 }
 
 int
@@ -823,13 +858,26 @@ core_scan_all(struct fw_core *core)
 	log_debug("scan %llu done", (unsigned long long)core->scans);
 }
 
+/* Requests of collector instances still in flight (ctx_hold). */
+static int
+core_held(const struct fw_core *core)
+{
+	int n = 0;
+	size_t i;
+
+	for (i = 0; i < core->n_ctxs; i++)
+		if (core->ctxs[i]->running)
+			n += core->ctxs[i]->held;
+	return n;
+}
+
 void
 core_settle(struct fw_core *core, int64_t timeout_ms)
 {
 	struct fw_mono end = mono_add_ms(clock_mono_now(), timeout_ms);
 
-	while (probe_pending(core->probe) + probe_pending(core->tools) > 0 &&
-	    mono_before(clock_mono_now(), end))
+	while (probe_pending(core->probe) + probe_pending(core->tools) +
+	    core_held(core) > 0 && mono_before(clock_mono_now(), end))
 		loop_run_once(core->loop, 100);
 	/* --once: the self-check looks again, after what failed meanwhile. */
 	if (core->opts.once && core->self != NULL && core->self->running)

@@ -40,8 +40,31 @@ struct fw_collector {
 	void	(*teardown)(void *state);
 };
 
-/* Have ready() called when fd has events (EPOLLIN, EPOLLPRI, ...). */
+/*
+ * Have ready() called when fd has events (EPOLLIN, EPOLLPRI, ...): news the
+ * kernel pushes.  Not watched under --once, which reports one pass.
+ */
 int	ctx_watch_fd(struct fw_ctx *ctx, int fd, uint32_t events);
+/*
+ * The same for an fd that carries answers to this instance's own requests
+ * (an SNMP session): watched under --once too, which waits for them while
+ * the instance holds work in flight (ctx_hold).
+ */
+int	ctx_watch_answers(struct fw_ctx *ctx, int fd, uint32_t events);
+/*
+ * Requests in flight (delta +1 when sent, -1 when answered or given up):
+ * --once settles only when every instance holds none, or its time is up.
+ */
+void	ctx_hold(struct fw_ctx *ctx, int delta);
+/*
+ * A one-shot timer of the instance (a library's retransmissions, a re-poll
+ * held off); cb runs from the loop and may report through
+ * ctx_report_open().  0 is never an id.  Timers still pending at teardown
+ * are the collector's to delete there.
+ */
+uint64_t ctx_add_timer(struct fw_ctx *ctx, int64_t delay_ms,
+	    void (*cb)(void *arg), void *arg);
+void	ctx_del_timer(struct fw_ctx *ctx, uint64_t id);
 int	ctx_unwatch_fd(struct fw_ctx *ctx, int fd);
 /* Ask for a poll() soon, e.g. after a uevent said something changed. */
 void	ctx_request_poll(struct fw_ctx *ctx);
