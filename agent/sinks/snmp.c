@@ -24,6 +24,7 @@
 #include "forewarn/log.h"
 #include "forewarn/loop.h"
 #include "forewarn/sink.h"
+#include "forewarn/snmplib.h"
 #include "forewarn/util.h"
 
 /*
@@ -45,7 +46,6 @@ enum fw_snmp_object {
 	OBJ_FINGERPRINT, OBJ_TIME,
 };
 
-#define SNMP_SECRET_MAX	512
 
 struct snmp_sink {
 	char		 name[64];
@@ -74,9 +74,6 @@ struct snmp_req {
 };
 
 static const char *const versions[] = { "2c", "3", NULL };
-static const char *const auths[] = { "SHA", "SHA-224", "SHA-256", "SHA-384",
-    "SHA-512", NULL };
-static const char *const privs[] = { "AES", NULL };
 
 static const struct fw_conf_key snmp_keys[] = {
 	{ "address", FW_CONF_STRING, NULL, 0, 0, NULL,
@@ -90,11 +87,11 @@ static const struct fw_conf_key snmp_keys[] = {
 	{ "engine_id", FW_CONF_STRING, NULL, 0, 0, NULL,
 	    "v3: the receiver's snmpEngineID in hex (it is authoritative for "
 	    "informs; given, no blocking discovery is needed)" },
-	{ "auth_protocol", FW_CONF_ENUM, "SHA-256", 0, 0, auths,
+	{ "auth_protocol", FW_CONF_ENUM, "SHA-256", 0, 0, snmplib_auths,
 	    "v3 authentication" },
 	{ "auth_password_file", FW_CONF_PATH, NULL, 0, 0, NULL,
 	    "v3: a file whose first line is the authentication passphrase" },
-	{ "priv_protocol", FW_CONF_ENUM, "AES", 0, 0, privs,
+	{ "priv_protocol", FW_CONF_ENUM, "AES", 0, 0, snmplib_privs,
 	    "v3 privacy (AES-128)" },
 	{ "priv_password_file", FW_CONF_PATH, NULL, 0, 0, NULL,
 	    "v3: a file whose first line is the privacy passphrase" },
@@ -107,53 +104,6 @@ static const struct fw_conf_key snmp_keys[] = {
 	    "NMS (0: off)" },
 	{ .name = NULL }
 };
-
-static int	snmp_ready_once;
-
-/* net-snmp reads no config files, loads no MIB, keeps no state: ours. */
-static void
-library_init(const char *dir)
-{
-	if (snmp_ready_once)
-		return;
-	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
-	    NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
-	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
-	    NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
-	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
-	    NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
-	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
-	    NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
-	/* Certificates' index and the like: inside our state directory. */
-	if (dir != NULL)
-		netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID,
-		    NETSNMP_DS_LIB_PERSISTENT_DIR, dir);
-	setenv("MIBS", "", 1);
-	snmp_disable_log();
-	init_snmp("forewarnd");
-	snmp_ready_once = 1;
-}
-
-static int
-read_secret(const char *sink, const char *path, char *buf, size_t size)
-{
-	FILE *f;
-	size_t n;
-
-	if ((f = fopen(path, "re")) == NULL) {
-		log_warnx("sink %s: %s: %s", sink, path, strerror(errno));
-		return -errno;
-	}
-	n = fread(buf, 1, size - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (buf[0] == '\0') {
-		log_warnx("sink %s: %s is empty", sink, path);
-		return -EINVAL;
-	}
-	return 0;
-}
 
 static void	reschedule(struct snmp_sink *ss);
 
@@ -408,84 +358,41 @@ snmp_deliver(void *state, int64_t seq, const char *json, size_t len)
 	return FW_SINK_PENDING;
 }
 
+/* v3: the USM user, and the receiver's engine id (authoritative for informs). */
 static int
 set_auth(struct snmp_sink *ss, netsnmp_session *s,
     const struct fw_conf_section *cs)
 {
-	char auth[SNMP_SECRET_MAX], priv[SNMP_SECRET_MAX];
-	const char *user = conf_get_str(cs, snmp_keys, "user");
-	const char *ap = conf_get_str(cs, snmp_keys, "auth_protocol");
-	const char *af = conf_get_str(cs, snmp_keys, "auth_password_file");
-	const char *pf = conf_get_str(cs, snmp_keys, "priv_password_file");
 	const char *eid = conf_get_str(cs, snmp_keys, "engine_id");
-	const oid *proto;
-	size_t plen = USM_AUTH_PROTO_SHA_LEN;
-	u_char id[32], *idbuf = NULL;
+	u_char *idbuf = NULL;
 	size_t idlen = 0, idbuf_len = 0;
-	int rc = -EINVAL;
+	char who[80];
 
-	if (user == NULL || af == NULL || pf == NULL || eid == NULL) {
-		log_warnx("sink %s: version 3 needs user, auth_password_file, "
-		    "priv_password_file and engine_id", ss->name);
+	fw_snprintf(who, sizeof(who), "sink %s", ss->name);
+	if (eid == NULL) {
+		log_warnx("%s: version 3 needs engine_id", who);
 		return -EINVAL;
 	}
 	if (strncmp(eid, "0x", 2) == 0)
 		eid += 2;
 	if (!snmp_hex_to_binary(&idbuf, &idbuf_len, &idlen, 1, eid) ||
-	    idlen < 5 || idlen > sizeof(id)) {
+	    idlen < 5 || idlen > 32) {
 		free(idbuf);
-		log_warnx("sink %s: engine_id is not 5 to 32 bytes of hex",
-		    ss->name);
+		log_warnx("%s: engine_id is not 5 to 32 bytes of hex", who);
 		return -EINVAL;
 	}
-	memcpy(id, idbuf, idlen);
-	free(idbuf);
-	if (strcmp(ap, "SHA") == 0)
-		proto = usmHMACSHA1AuthProtocol;
-	else if (strcmp(ap, "SHA-224") == 0)
-		proto = usmHMAC128SHA224AuthProtocol;
-	else if (strcmp(ap, "SHA-256") == 0)
-		proto = usmHMAC192SHA256AuthProtocol;
-	else if (strcmp(ap, "SHA-384") == 0)
-		proto = usmHMAC256SHA384AuthProtocol;
-	else
-		proto = usmHMAC384SHA512AuthProtocol;
-	plen = OID_LENGTH(usmHMACSHA1AuthProtocol);
-	if (read_secret(ss->name, af, auth, sizeof(auth)) < 0 ||
-	    read_secret(ss->name, pf, priv, sizeof(priv)) < 0)
-		goto out;
-	if (strlen(auth) < 8 || strlen(priv) < 8) {
-		log_warnx("sink %s: USM passphrases need 8 characters or more",
-		    ss->name);
-		goto out;
+	if (snmplib_usm_set(s, who, conf_get_str(cs, snmp_keys, "user"),
+	    conf_get_str(cs, snmp_keys, "auth_protocol"),
+	    conf_get_str(cs, snmp_keys, "auth_password_file"),
+	    conf_get_str(cs, snmp_keys, "priv_protocol"),
+	    conf_get_str(cs, snmp_keys, "priv_password_file")) < 0) {
+		free(idbuf);
+		return -EINVAL;
 	}
-	s->version = SNMP_VERSION_3;
-	s->securityName = xstrdup(user);
-	s->securityNameLen = strlen(user);
-	s->securityLevel = SNMP_SEC_LEVEL_AUTHPRIV;
-	s->securityAuthProto = snmp_duplicate_objid(proto, plen);
-	s->securityAuthProtoLen = plen;
-	s->securityAuthKeyLen = USM_AUTH_KU_LEN;
-	s->securityPrivProto = snmp_duplicate_objid(usmAESPrivProtocol,
-	    OID_LENGTH(usmAESPrivProtocol));
-	s->securityPrivProtoLen = OID_LENGTH(usmAESPrivProtocol);
-	s->securityPrivKeyLen = USM_PRIV_KU_LEN;
-	if (generate_Ku(proto, (u_int)plen, (u_char *)auth, strlen(auth),
-	    s->securityAuthKey, &s->securityAuthKeyLen) != SNMPERR_SUCCESS ||
-	    generate_Ku(proto, (u_int)plen, (u_char *)priv, strlen(priv),
-	    s->securityPrivKey, &s->securityPrivKeyLen) != SNMPERR_SUCCESS) {
-		log_warnx("sink %s: USM keys could not be made", ss->name);
-		goto out;
-	}
-	/* The receiver is authoritative for informs: given, not probed. */
-	s->securityEngineID = netsnmp_memdup(id, idlen);
+	s->securityEngineID = idbuf;
 	s->securityEngineIDLen = idlen;
 	s->flags |= SNMP_FLAGS_DONT_PROBE;
-	rc = 0;
-out:
-	explicit_bzero(auth, sizeof(auth));
-	explicit_bzero(priv, sizeof(priv));
-	return rc;
+	return 0;
 }
 
 static int
@@ -493,7 +400,7 @@ snmp_init(const struct fw_conf_section *cs, const struct fw_sink_env *env,
     void **ret_state)
 {
 	struct snmp_sink *ss = xcalloc(1, sizeof(*ss));
-	char peer[300], comm[SNMP_SECRET_MAX];
+	char peer[300], comm[SNMPLIB_SECRET_MAX], who[80];
 	const char *addr, *v, *cf;
 	netsnmp_session s;
 	netsnmp_transport *t;
@@ -514,7 +421,7 @@ snmp_init(const struct fw_conf_section *cs, const struct fw_sink_env *env,
 	/* Plain host or host:port; net-snmp's own transports otherwise. */
 	fw_snprintf(peer, sizeof(peer), "%s%s%s", strchr(addr, ':') == NULL ?
 	    "udp:" : "", addr, strchr(addr, ':') == NULL ? ":162" : "");
-	library_init(env->state_dir);
+	snmplib_init(env->state_dir);
 	snmp_sess_init(&s);
 	s.peername = peer;
 	s.timeout = (long)conf_get_duration_ms(cs, snmp_keys, "timeout") * 1000;
@@ -527,7 +434,9 @@ snmp_init(const struct fw_conf_section *cs, const struct fw_sink_env *env,
 		s.version = SNMP_VERSION_2c;
 		if ((cf = conf_get_str(cs, snmp_keys, "community_file")) !=
 		    NULL) {
-			if (read_secret(ss->name, cf, comm, sizeof(comm)) < 0)
+			fw_snprintf(who, sizeof(who), "sink %s", ss->name);
+			if (snmplib_read_secret(who, cf, comm,
+			    sizeof(comm)) < 0)
 				return -EINVAL;
 		} else if ((v = conf_get_str(cs, snmp_keys, "community")) !=
 		    NULL) {
@@ -543,14 +452,8 @@ snmp_init(const struct fw_conf_section *cs, const struct fw_sink_env *env,
 	s.callback_magic = ss;
 	ss->sess = snmp_sess_open(&s);
 	explicit_bzero(comm, sizeof(comm));
-	if (s.version == SNMP_VERSION_3) {
-		free(s.securityName);
-		free(s.securityAuthProto);
-		free(s.securityPrivProto);
-		free(s.securityEngineID);
-		explicit_bzero(s.securityAuthKey, sizeof(s.securityAuthKey));
-		explicit_bzero(s.securityPrivKey, sizeof(s.securityPrivKey));
-	}
+	if (s.version == SNMP_VERSION_3)
+		snmplib_usm_clear(&s);
 	if (ss->sess == NULL) {
 		log_warnx("sink %s: %s: %s", ss->name, addr,
 		    snmp_api_errstring(snmp_errno));
