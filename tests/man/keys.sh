@@ -184,6 +184,9 @@ for f in "$src"/collectors/*.c; do
 	grep -q 'struct fw_collector [A-Za-z0-9_]* = {' "$f" || continue
 	name=$(sed -n '/struct fw_collector [A-Za-z0-9_]* = {/,/};/s/.*\.name[ \t]*=[ \t]*"\([^"]*\)".*/\1/p' "$f" | head -n 1)
 	[ -n "$name" ] || { fail "$f: no collector name"; continue; }
+	# A collector with instances is documented as [NAME:NAME] (snmp).
+	inst=$(sed -n '/struct fw_collector [A-Za-z0-9_]* = {/,/};/s/.*\.instances[ \t]*=[ \t]*true.*/y/p' "$f" | head -n 1)
+	[ "$inst" = y ] && name="$name:NAME"
 	check "[$name]" "coll:$name" "$f" $(tables "$f")
 done
 
