@@ -534,13 +534,6 @@ snmp_sensor_value(const struct snmp_sensor *s)
 	return (double)s->value * pow(10.0, 3.0 * (scale - 9) - prec);
 }
 
-uint64_t
-snmp_counter32_delta(uint32_t prev, uint32_t now)
-{
-	return now >= prev ? (uint64_t)(now - prev) :
-	    (uint64_t)now + ((uint64_t)1 << 32) - prev;
-}
-
 bool
 snmp_uptime_reset(uint32_t prev, uint32_t now, int64_t elapsed_ms)
 {

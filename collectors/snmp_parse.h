@@ -171,13 +171,6 @@ struct snmp_if *snmp_data_if(struct snmp_data *d, uint32_t index);
 double	snmp_sensor_value(const struct snmp_sensor *s);
 
 /*
- * The wrapping difference of a Counter32 between two polls: a counter that
- * went back is taken to have wrapped once (the caller resets its baseline
- * on a discontinuity, a reboot, or ifCounterDiscontinuityTime moving).
- */
-uint64_t snmp_counter32_delta(uint32_t prev, uint32_t now);
-
-/*
  * Whether sysUpTime now (ticks) after elapsed_ms since prev says the agent
  * restarted: it went back, and not by wrapping past 2^32 ticks (497 days).
  */
