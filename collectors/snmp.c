@@ -374,14 +374,23 @@ oper_name(int st)
 }
 
 static struct snmp_link *
-link_get(struct snmp_target *t, const char *name)
+link_find(struct snmp_target *t, const char *name)
 {
-	struct snmp_link *l;
 	size_t i;
 
 	for (i = 0; i < t->n_links; i++)
 		if (strcmp(t->links[i]->name, name) == 0)
 			return t->links[i];
+	return NULL;
+}
+
+static struct snmp_link *
+link_get(struct snmp_target *t, const char *name)
+{
+	struct snmp_link *l;
+
+	if ((l = link_find(t, name)) != NULL)
+		return l;
 	if (t->n_links >= SNMP_ROWS_MAX)
 		return NULL;
 	l = xcalloc(1, sizeof(*l));
@@ -627,13 +636,15 @@ link_speed(struct snmp_target *t, struct fw_report *r, struct fw_entity *e,
 }
 
 static void
-judge_links(struct snmp_target *t, struct fw_report *r, struct snmp_data *d,
+judge_links(struct snmp_target *t, struct fw_report *r, struct cycle *cy,
     bool restarted)
 {
 	char id[SNMP_ID_MAX], name[SNMP_IFNAME_MAX + 16];
+	struct snmp_data *d = &cy->data;
 	struct snmp_link *l;
 	struct fw_entity *e;
 	uint32_t prev_change;
+	unsigned blind = 0;
 	bool had_prev;
 	size_t k;
 
@@ -651,6 +662,14 @@ judge_links(struct snmp_target *t, struct fw_report *r, struct snmp_data *d,
 		if (i->type == 24 || !glob_match(t->include, name, i->alias) ||
 		    glob_match(t->exclude, name, i->alias))
 			continue;	/* softwareLoopback(24) is no link */
+		/*
+		 * A row without ifOperStatus is no link to judge; one that
+		 * lost it since is of unknown state.
+		 */
+		if (!(i->have & IF_OPER) && (l = link_find(t, name)) == NULL) {
+			blind++;
+			continue;
+		}
 		if ((l = link_get(t, name)) == NULL)
 			break;
 		if (l->seen)		/* two rows, one ifName */
@@ -671,6 +690,10 @@ judge_links(struct snmp_target *t, struct fw_report *r, struct snmp_data *d,
 		link_speed(t, r, e, l, i);
 		link_rates(t, r, e, l, i, restarted);
 	}
+	if (blind > 0 && cy->partial[0] == '\0')
+		fw_snprintf(cy->partial, sizeof(cy->partial), "%u row%s of "
+		    "ifTable without ifOperStatus: not watched", blind,
+		    blind == 1 ? "" : "s");
 	/* Links gone from the table are forgotten (a removed card). */
 	for (k = 0; k < t->n_links;) {
 		if (t->links[k]->seen) {
@@ -923,8 +946,9 @@ router_entity(struct snmp_target *t, struct fw_report *r,
 
 /* A poll that got its answers: everything judged in one report. */
 static void
-judge(struct snmp_target *t, struct snmp_data *d)
+judge(struct snmp_target *t, struct cycle *cy)
 {
+	struct snmp_data *d = &cy->data;
 	struct fw_report *r = ctx_report_open(t->ctx);
 	struct fw_entity *e = router_entity(t, r, d);
 	bool restarted;
@@ -933,7 +957,7 @@ judge(struct snmp_target *t, struct snmp_data *d)
 	    "SNMP at %s%s%s%s", t->name, t->address, d->sys_name[0] ?
 	    " (sysName '" : "", d->sys_name, d->sys_name[0] ? "')" : "");
 	restarted = judge_uptime(t, r, e, d);
-	judge_links(t, r, d, restarted);
+	judge_links(t, r, cy, restarted);
 	judge_bgp(t, r, d, true);
 	if (t->sensors)
 		judge_sensors(t, r, d);
@@ -986,22 +1010,22 @@ cycle_end(struct snmp_target *t, int err, const char *why)
 		if (t->fails > 0 || cy->data.errors > 0 || cy->partial[0])
 			log_debug("%s: answers again", t->who);
 		t->fails = 0;
+		judge(t, cy);
 		if (cy->data.errors > 0)
-			ctx_fail(t->ctx, -EBADMSG, "%s: %u varbind%s refused, "
-			    "first %s", t->who, cy->data.errors,
+			ctx_fail(t->ctx, -EBADMSG, "%u varbind%s refused, "
+			    "first %s%s%s", cy->data.errors,
 			    cy->data.errors == 1 ? "" : "s",
-			    cy->data.first_error);
-		else if (cy->partial[0] != '\0')
-			ctx_fail(t->ctx, -EPROTO, "%s: %s", t->who,
+			    cy->data.first_error, cy->partial[0] ? "; " : "",
 			    cy->partial);
+		else if (cy->partial[0] != '\0')
+			ctx_fail(t->ctx, -EPROTO, "%s", cy->partial);
 		else
 			ctx_fail(t->ctx, 0, NULL);
-		judge(t, &cy->data);
 	} else {
 		t->fails++;
 		if (err == -EACCES)
-			ctx_fail(t->ctx, err, "%s refuses the agent's "
-			    "request: %s", t->who, why);
+			ctx_fail(t->ctx, err, "%s at %s refuses the agent's "
+			    "request: %s", t->name, t->address, why);
 		else if (t->fails == 1)
 			log_info("%s: no answer: %s", t->who, why);
 		judge_failure(t, err, why);
@@ -1117,7 +1141,7 @@ walk_answer(struct snmp_target *t, enum snmp_table tb, netsnmp_pdu *pdu)
 		if (rc == 1) {
 			w->col_done[c] = true;
 		} else if (rc == -ENOSPC) {
-			walk_fail(t, tb, "more rows than the agent keeps");
+			walk_fail(t, tb, "more than 4096 rows: the rest is not read");
 			return;
 		}
 	}
