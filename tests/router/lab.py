@@ -103,6 +103,8 @@ rocommunity {community} default
 rwcommunity private 127.0.0.1
 createUser {v3user} SHA-256 "{v3auth}" AES "{v3priv}"
 rouser {v3user} priv
+# A router keeps its engine ID across reboots (snmpEngineBoots counts them).
+exactEngineID {engine}
 # The event MIB reads the ifTable through an internal v3 user.
 createUser _fwinternal
 rouser _fwinternal noauth
@@ -184,9 +186,11 @@ class Router:
     def write_snmpd_conf(self):
         lines = ["override -rw %s.%d counter 0" % (IF_IN_ERRORS, idx)
                  for idx in sorted(self.overrides)]
-        with open(self.path("snmpd.conf"), "w") as f:
+        os.makedirs(self.path("snmpd-conf"), exist_ok=True)
+        with open(self.path("snmpd-conf/snmpd.conf"), "w") as f:
             f.write(SNMPD_CONF.format(
                 name=self.name, mgmt=self.mgmt, community=COMMUNITY,
+                engine="0x80001f8880" + ("fwlab-" + self.name).encode().hex(),
                 v3user=V3_USER, v3auth=V3_AUTH, v3priv=V3_PRIV,
                 agentx=self.agentx, overrides="\n".join(lines),
                 trap_addr=TRAP_ADDR, trap_port=TRAP_PORT))
@@ -195,11 +199,16 @@ class Router:
         os.makedirs(self.persist, exist_ok=True)
         self.write_snmpd_conf()
         log = self.path("snmpd.log")
+        # Not -C -c CONF: with -C snmpd never reads its persistent file, so
+        # snmpEngineBoots would stay 1 across restarts, unlike a router.
+        # SNMPCONFPATH names only our directory and the persistent one
+        # (nothing from /etc/snmp or ~/.snmp is read).
+        env = env_snmp(self.persist)
+        env["SNMPCONFPATH"] = self.path("snmpd-conf") + ":" + self.persist
         self.snmpd = subprocess.Popen(
             ["ip", "netns", "exec", self.ns, "snmpd", "-f", "-I", "-smux",
-             "-C", "-c", self.path("snmpd.conf"), "-Lf", log,
-             "-p", self.path("snmpd.pid")],
-            env=env_snmp(self.persist), stdin=subprocess.DEVNULL,
+             "-Lf", log, "-p", self.path("snmpd.pid")],
+            env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for(lambda: self.local_get(SYS_UPTIME) is not None, 10,
                  what="snmpd of %s" % self.name)
