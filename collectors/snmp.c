@@ -972,10 +972,11 @@ judge_failure(struct snmp_target *t, int err, const char *why)
 	struct fw_entity *e = router_entity(t, r, NULL);
 	struct fw_check *c;
 
-	if (err == -EACCES) {
+	if (err == -EACCES || err == -EPROTO) {
 		c = report_check(r, e, "router.unreachable", FW_STATE_UNKNOWN,
-		    "%s answers at %s but refuses the agent's request: %s",
-		    t->name, t->address, why);
+		    "%s answers at %s but %s: %s", t->name, t->address,
+		    err == -EACCES ? "refuses the agent's request" :
+		    "not as an SNMP agent must", why);
 	} else {
 		c = report_check(r, e, "router.unreachable",
 		    FW_STATE_CRITICAL, "%s does not answer SNMP at %s: %s "
@@ -1023,9 +1024,11 @@ cycle_end(struct snmp_target *t, int err, const char *why)
 			ctx_fail(t->ctx, 0, NULL);
 	} else {
 		t->fails++;
-		if (err == -EACCES)
-			ctx_fail(t->ctx, err, "%s at %s refuses the agent's "
-			    "request: %s", t->name, t->address, why);
+		if (err == -EACCES || err == -EPROTO)
+			ctx_fail(t->ctx, err, "%s at %s %s: %s", t->name,
+			    t->address, err == -EACCES ? "refuses the agent's "
+			    "request" : "answers, but not as an SNMP agent must",
+			    why);
 		else if (t->fails == 1)
 			log_info("%s: no answer: %s", t->who, why);
 		judge_failure(t, err, why);
