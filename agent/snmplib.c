@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/select.h>
+
+#include <net-snmp/library/large_fd_set.h>
+
 #include "forewarn/log.h"
 #include "forewarn/snmplib.h"
 #include "forewarn/util.h"
@@ -145,6 +149,32 @@ snmplib_usm_clear(netsnmp_session *s)
 	s->securityEngineID = NULL;
 	explicit_bzero(s->securityAuthKey, sizeof(s->securityAuthKey));
 	explicit_bzero(s->securityPrivKey, sizeof(s->securityPrivKey));
+}
+
+void
+snmplib_sess_read(void *sess, int fd)
+{
+	netsnmp_large_fd_set fds;
+
+	netsnmp_large_fd_set_init(&fds, FD_SETSIZE);
+	NETSNMP_LARGE_FD_SET(fd, &fds);
+	snmp_sess_read2(sess, &fds);
+	netsnmp_large_fd_set_cleanup(&fds);
+}
+
+int64_t
+snmplib_sess_wait_ms(void *sess)
+{
+	struct timeval tv = { 0, 0 };
+	netsnmp_large_fd_set fds;
+	int n = 0, block = 1;
+
+	netsnmp_large_fd_set_init(&fds, FD_SETSIZE);
+	snmp_sess_select_info2(sess, &n, &fds, &tv, &block);
+	netsnmp_large_fd_set_cleanup(&fds);
+	if (block)
+		return -1;
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000 + 1;
 }
 
 /* usmStats (RFC 3414), the counters a REPORT carries. */

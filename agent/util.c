@@ -233,6 +233,26 @@ fw_parse_duration_ms(const char *s, uint64_t *ret_ms)
 	return -EINVAL;
 }
 
+size_t
+fw_word_next(const char **p, char *word, size_t size)
+{
+	const char *s = *p;
+	size_t len;
+
+	if (size > 0)
+		word[0] = '\0';
+	if (s == NULL)
+		return 0;
+	s += strspn(s, " \t");
+	len = strcspn(s, " \t");
+	if (size > 0) {
+		memcpy(word, s, len < size ? len : size - 1);
+		word[len < size ? len : size - 1] = '\0';
+	}
+	*p = s + len;
+	return len;
+}
+
 int
 fw_strlcpy(char *dst, const char *src, size_t size)
 {

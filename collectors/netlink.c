@@ -175,24 +175,14 @@ static bool
 list_match(const char *list, const struct nl_link *l)
 {
 	char word[64];
-	const char *p = list, *end;
+	const char *p = list;
 	size_t len;
 
-	while (p != NULL && *p != '\0') {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		end = p + strcspn(p, " \t");
-		len = (size_t)(end - p);
-		if (len > 0 && len < sizeof(word)) {
-			memcpy(word, p, len);
-			word[len] = '\0';
-			if (strncmp(word, "kind:", 5) == 0 ?
-			    fnmatch(word + 5, l->kind, 0) == 0 :
-			    fnmatch(word, l->name, 0) == 0)
-				return true;
-		}
-		p = end;
-	}
+	while ((len = fw_word_next(&p, word, sizeof(word))) > 0)
+		if (len < sizeof(word) && (strncmp(word, "kind:", 5) == 0 ?
+		    fnmatch(word + 5, l->kind, 0) == 0 :
+		    fnmatch(word, l->name, 0) == 0))
+			return true;
 	return false;
 }
 

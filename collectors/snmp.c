@@ -14,12 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/select.h>
 #include <sys/socket.h>
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
-#include <net-snmp/library/large_fd_set.h>
 
 #include "forewarn/clock.h"
 #include "forewarn/collector.h"
@@ -82,15 +80,7 @@ static const struct fw_conf_key snmp_keys[] = {
 	    "v2c community (community_file is better)" },
 	{ "community_file", FW_CONF_PATH, NULL, 0, 0, NULL,
 	    "a file whose first line is the v2c community" },
-	{ "user", FW_CONF_STRING, NULL, 0, 0, NULL, "v3 USM user (authPriv)" },
-	{ "auth_protocol", FW_CONF_ENUM, "SHA-256", 0, 0, snmplib_auths,
-	    "v3 authentication" },
-	{ "auth_password_file", FW_CONF_PATH, NULL, 0, 0, NULL,
-	    "v3: a file whose first line is the authentication passphrase" },
-	{ "priv_protocol", FW_CONF_ENUM, "AES", 0, 0, snmplib_privs,
-	    "v3 privacy (AES-128)" },
-	{ "priv_password_file", FW_CONF_PATH, NULL, 0, 0, NULL,
-	    "v3: a file whose first line is the privacy passphrase" },
+	FW_SNMP_USM_KEYS,
 	{ "timeout", FW_CONF_DURATION, "2s", 50, 60000, NULL,
 	    "wait this long for an answer, per try" },
 	{ "retries", FW_CONF_INT, "1", 0, 10, NULL,
@@ -225,32 +215,22 @@ on_timer(void *arg)
 static void
 reschedule(struct snmp_target *t)
 {
-	struct timeval tv = { 0, 0 };
-	netsnmp_large_fd_set fds;
-	int n = 0, block = 1;
+	int64_t ms;
 
 	if (t->closing || t->sess == NULL)
 		return;
 	ctx_del_timer(t->ctx, t->timer);
 	t->timer = 0;
-	netsnmp_large_fd_set_init(&fds, FD_SETSIZE);
-	snmp_sess_select_info2(t->sess, &n, &fds, &tv, &block);
-	netsnmp_large_fd_set_cleanup(&fds);
-	if (!block)
-		t->timer = ctx_add_timer(t->ctx, (int64_t)tv.tv_sec * 1000 +
-		    tv.tv_usec / 1000 + 1, on_timer, t);
+	if ((ms = snmplib_sess_wait_ms(t->sess)) >= 0)
+		t->timer = ctx_add_timer(t->ctx, ms, on_timer, t);
 }
 
 static int
 snmp_ready(void *state, int fd, uint32_t events, struct fw_report *out)
 {
 	struct snmp_target *t = state;
-	netsnmp_large_fd_set fds;
 
-	netsnmp_large_fd_set_init(&fds, FD_SETSIZE);
-	NETSNMP_LARGE_FD_SET(fd, &fds);
-	snmp_sess_read2(t->sess, &fds);
-	netsnmp_large_fd_set_cleanup(&fds);
+	snmplib_sess_read(t->sess, fd);
 	reschedule(t);
 	return 0;
 }
@@ -282,84 +262,63 @@ static bool
 glob_match(const char *list, const char *name, const char *alias)
 {
 	char word[128];
-	const char *p = list, *end;
+	const char *p = list;
 	size_t len;
 
-	while (p != NULL && *p != '\0') {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		end = p + strcspn(p, " \t");
-		len = (size_t)(end - p);
-		if (len > 0 && len < sizeof(word)) {
-			memcpy(word, p, len);
-			word[len] = '\0';
-			if (fnmatch(word, name, 0) == 0 ||
-			    (alias != NULL && alias[0] != '\0' &&
-			    fnmatch(word, alias, 0) == 0))
-				return true;
-		}
-		p = end;
-	}
+	while ((len = fw_word_next(&p, word, sizeof(word))) > 0)
+		if (len < sizeof(word) && (fnmatch(word, name, 0) == 0 ||
+		    (alias != NULL && alias[0] != '\0' &&
+		    fnmatch(word, alias, 0) == 0)))
+			return true;
 	return false;
+}
+
+/*
+ * One GLOB=MBPS word of expect_speed: the glob left in word, the speed in
+ * ret_mbps.  -EINVAL when it is not that.
+ */
+static int
+speed_word(char *word, uint32_t *ret_mbps)
+{
+	char *eq = strrchr(word, '=');
+	uint64_t v;
+
+	if (eq == NULL || eq == word || fw_parse_u64(eq + 1, 10, &v) < 0 ||
+	    v == 0 || v > UINT32_MAX)
+		return -EINVAL;
+	*eq = '\0';
+	*ret_mbps = (uint32_t)v;
+	return 0;
 }
 
 /* expect_speed: the Mb/s of the first GLOB=MBPS that matches, else 0. */
 static uint32_t
 expected_speed(const struct snmp_target *t, const char *name)
 {
-	char word[128], *eq;
-	const char *p = t->expect_speed, *end;
-	uint64_t v;
-	size_t len;
+	char word[128];
+	const char *p = t->expect_speed;
+	uint32_t mbps;
 
-	while (p != NULL && *p != '\0') {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		end = p + strcspn(p, " \t");
-		len = (size_t)(end - p);
-		if (len > 0 && len < sizeof(word)) {
-			memcpy(word, p, len);
-			word[len] = '\0';
-			if ((eq = strrchr(word, '=')) != NULL) {
-				*eq = '\0';
-				if (fnmatch(word, name, 0) == 0 &&
-				    fw_parse_u64(eq + 1, 10, &v) == 0 &&
-				    v <= UINT32_MAX)
-					return (uint32_t)v;
-			}
-		}
-		p = end;
-	}
+	while (fw_word_next(&p, word, sizeof(word)) > 0)
+		if (speed_word(word, &mbps) == 0 && fnmatch(word, name, 0) == 0)
+			return mbps;
 	return 0;
 }
 
 static int
 check_expect_speed(const char *who, const char *list)
 {
-	char word[128], *eq;
-	const char *p = list, *end;
-	uint64_t v;
-	size_t len;
+	char word[128], copy[128];
+	const char *p = list;
+	uint32_t mbps;
 
-	while (p != NULL && *p != '\0') {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		end = p + strcspn(p, " \t");
-		len = (size_t)(end - p);
-		if (len == 0)
-			break;
-		if (len >= sizeof(word))
-			len = sizeof(word) - 1;
-		memcpy(word, p, len);
-		word[len] = '\0';
-		if ((eq = strrchr(word, '=')) == NULL || eq == word ||
-		    fw_parse_u64(eq + 1, 10, &v) < 0 || v == 0 ||
-		    v > UINT32_MAX) {
+	while (fw_word_next(&p, word, sizeof(word)) > 0) {
+		fw_strlcpy(copy, word, sizeof(copy));
+		if (speed_word(word, &mbps) < 0) {
 			log_warnx("%s: expect_speed '%s' is not GLOB=MBPS", who,
-			    word);
+			    copy);
 			return -EINVAL;
 		}
-		p = end;
 	}
 	return 0;
 }

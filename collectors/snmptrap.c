@@ -13,12 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/select.h>
 #include <sys/socket.h>
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
-#include <net-snmp/library/large_fd_set.h>
 
 #include "forewarn/clock.h"
 #include "forewarn/collector.h"
@@ -38,16 +36,7 @@ static const struct fw_conf_key trap_keys[] = {
 	    "v2c notifications are taken with this community only" },
 	{ "community_file", FW_CONF_PATH, NULL, 0, 0, NULL,
 	    "a file whose first line is the v2c community" },
-	{ "user", FW_CONF_STRING, NULL, 0, 0, NULL,
-	    "v3 USM user of informs (authPriv)" },
-	{ "auth_protocol", FW_CONF_ENUM, "SHA-256", 0, 0, snmplib_auths,
-	    "v3 authentication" },
-	{ "auth_password_file", FW_CONF_PATH, NULL, 0, 0, NULL,
-	    "v3: a file whose first line is the authentication passphrase" },
-	{ "priv_protocol", FW_CONF_ENUM, "AES", 0, 0, snmplib_privs,
-	    "v3 privacy (AES-128)" },
-	{ "priv_password_file", FW_CONF_PATH, NULL, 0, 0, NULL,
-	    "v3: a file whose first line is the privacy passphrase" },
+	FW_SNMP_USM_KEYS,
 	{ "rate", FW_CONF_INT, "100", 1, 100000, NULL,
 	    "notifications taken per second; more are dropped and counted" },
 	{ .name = NULL }
@@ -250,12 +239,8 @@ static int
 trap_ready(void *state, int fd, uint32_t events, struct fw_report *out)
 {
 	struct trap_state *st = state;
-	netsnmp_large_fd_set fds;
 
-	netsnmp_large_fd_set_init(&fds, FD_SETSIZE);
-	NETSNMP_LARGE_FD_SET(fd, &fds);
-	snmp_sess_read2(st->sess, &fds);
-	netsnmp_large_fd_set_cleanup(&fds);
+	snmplib_sess_read(st->sess, fd);
 	return 0;
 }
 

@@ -11,13 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/select.h>
 
 #include <jansson.h>
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
-#include <net-snmp/library/large_fd_set.h>
 
 #include "forewarn/clock.h"
 #include "forewarn/events.h"
@@ -83,18 +81,10 @@ static const struct fw_conf_key snmp_keys[] = {
 	    "v2c community (community_file is better)" },
 	{ "community_file", FW_CONF_PATH, NULL, 0, 0, NULL,
 	    "a file whose first line is the v2c community" },
-	{ "user", FW_CONF_STRING, NULL, 0, 0, NULL, "v3 USM user" },
+	FW_SNMP_USM_KEYS,
 	{ "engine_id", FW_CONF_STRING, NULL, 0, 0, NULL,
 	    "v3: the receiver's snmpEngineID in hex (it is authoritative for "
 	    "informs; given, no blocking discovery is needed)" },
-	{ "auth_protocol", FW_CONF_ENUM, "SHA-256", 0, 0, snmplib_auths,
-	    "v3 authentication" },
-	{ "auth_password_file", FW_CONF_PATH, NULL, 0, 0, NULL,
-	    "v3: a file whose first line is the authentication passphrase" },
-	{ "priv_protocol", FW_CONF_ENUM, "AES", 0, 0, snmplib_privs,
-	    "v3 privacy (AES-128)" },
-	{ "priv_password_file", FW_CONF_PATH, NULL, 0, 0, NULL,
-	    "v3: a file whose first line is the privacy passphrase" },
 	{ "timeout", FW_CONF_DURATION, "5s", 100, 60000, NULL,
 	    "wait this long for the acknowledgement, per try" },
 	{ "retries", FW_CONF_INT, "2", 0, 10, NULL,
@@ -121,32 +111,22 @@ on_timer(void *arg)
 static void
 reschedule(struct snmp_sink *ss)
 {
-	struct timeval tv = { 0, 0 };
-	netsnmp_large_fd_set fds;
-	int n = 0, block = 1;
+	int64_t ms;
 
 	if (ss->timer != 0) {
 		loop_del_timer(ss->loop, ss->timer);
 		ss->timer = 0;
 	}
-	netsnmp_large_fd_set_init(&fds, FD_SETSIZE);
-	snmp_sess_select_info2(ss->sess, &n, &fds, &tv, &block);
-	netsnmp_large_fd_set_cleanup(&fds);
-	if (!block)
-		ss->timer = loop_add_timer(ss->loop, (int64_t)tv.tv_sec * 1000 +
-		    tv.tv_usec / 1000 + 1, on_timer, ss);
+	if ((ms = snmplib_sess_wait_ms(ss->sess)) >= 0)
+		ss->timer = loop_add_timer(ss->loop, ms, on_timer, ss);
 }
 
 static void
 on_fd(int fd, uint32_t events, void *arg)
 {
 	struct snmp_sink *ss = arg;
-	netsnmp_large_fd_set fds;
 
-	netsnmp_large_fd_set_init(&fds, FD_SETSIZE);
-	NETSNMP_LARGE_FD_SET(fd, &fds);
-	snmp_sess_read2(ss->sess, &fds);
-	netsnmp_large_fd_set_cleanup(&fds);
+	snmplib_sess_read(ss->sess, fd);
 	reschedule(ss);
 }
 

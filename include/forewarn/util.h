@@ -30,6 +30,12 @@ int	 fw_parse_duration_ms(const char *s, uint64_t *ret_ms);
 
 /* Copy with truncation check: 0, or -ENAMETOOLONG when src did not fit. */
 int	 fw_strlcpy(char *dst, const char *src, size_t size);
+/*
+ * The next word of a space-separated list at *p: copied into word (cut to
+ * size - 1), *p moved past it.  Returns the word's whole length, 0 at the
+ * end; a length of size or more means the copy was cut.
+ */
+size_t	 fw_word_next(const char **p, char *word, size_t size);
 /* snprintf that returns 0 or -ENAMETOOLONG (truncated) or -EINVAL. */
 int	 fw_snprintf(char *dst, size_t size, const char *fmt, ...) FW_PRINTF(3, 4);
 

@@ -163,10 +163,29 @@ test_path_root(void **unused)
 	path_set_root(NULL);
 }
 
+static void
+test_word_next(void **state)
+{
+	const char *p = "  eth0\tge-0/*=1000  averyveryverylongword ";
+	char w[8];
+
+	(void)state;
+	assert_int_equal(fw_word_next(&p, w, sizeof(w)), 4);
+	assert_string_equal(w, "eth0");
+	assert_int_equal(fw_word_next(&p, w, sizeof(w)), 11);
+	assert_string_equal(w, "ge-0/*=");	/* cut: the length says so */
+	assert_int_equal(fw_word_next(&p, w, sizeof(w)), 21);
+	assert_int_equal(fw_word_next(&p, w, sizeof(w)), 0);
+	assert_string_equal(w, "");
+	p = NULL;
+	assert_int_equal(fw_word_next(&p, w, sizeof(w)), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_word_next),
 		cmocka_unit_test(test_parse_u64),
 		cmocka_unit_test(test_parse_i64_double_bool),
 		cmocka_unit_test(test_parse_duration),
