@@ -67,6 +67,7 @@ if [ "$only" != unit ]; then
 	run_suite tests/scenario/run.sh "$build/forewarnd"
 	run_suite tests/hwraid/run.sh "$build/forewarnd"
 	run_suite tests/net/run.sh "$build/forewarnd"
+	run_suite tests/router/run.sh "$build/forewarnd"
 	run_suite tests/snmp/run.sh "$build/forewarnd"
 	run_suite tests/sinks/run.sh "$build/forewarnd"
 	run_suite tests/man/keys.sh

@@ -96,6 +96,17 @@ def stale_namespaces():
             yield name
 
 
+def kill_namespace(ns):
+    """Everything running in ns killed, then ns removed."""
+    pids = run(["ip", "netns", "pids", ns], check=False).stdout
+    for pid in pids.split():
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except (OSError, ValueError):
+            pass
+    run(["ip", "netns", "del", ns], check=False)
+
+
 SNMPD_CONF = """\
 # snmpd of router {name} (forewarn router lab)
 agentAddress udp:{mgmt}:161,udp:127.0.0.1:161
@@ -305,7 +316,7 @@ class Lab:
 
     def __init__(self, keep=False):
         for ns in stale_namespaces():
-            run(["ip", "netns", "del", ns], check=False)
+            kill_namespace(ns)
         self.keep = keep or os.environ.get("FW_KEEP") == "1"
         self.dir = tempfile.mkdtemp(prefix="fwrouter-")
         os.chmod(self.dir, 0o755)
@@ -584,14 +595,8 @@ class Lab:
             except Exception:
                 pass
         for ns in self.namespaces:
-            # Anything still running in it (what the tests started there).
-            pids = run(["ip", "netns", "pids", ns], check=False).stdout
-            for pid in pids.split():
-                try:
-                    os.kill(int(pid), signal.SIGKILL)
-                except (OSError, ValueError):
-                    pass
-            run(["ip", "netns", "del", ns], check=False)
+            # With anything still running in it (what a test started).
+            kill_namespace(ns)
         self.namespaces = []
         if self.keep:
             print("lab kept in", self.dir)
