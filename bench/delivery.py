@@ -32,11 +32,13 @@ import time
 import urllib.request
 
 here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, here)
 sys.path.insert(0, os.path.join(here, "..", "tests", "sinks"))
+import benchlib  # noqa: E402
 from harness import Alertmanager, Daemon  # noqa: E402
 
 ROUNDS = 40
-BURST = 10000
+BURST = 5000
 
 
 def parse_time(s):
@@ -161,10 +163,18 @@ def main():
                   "KiB." % (b[0], b[1], b[0] / b[1] if b[1] else 0, b[2])]
     text = "\n".join(lines) + "\n"
     print(text)
-    os.makedirs(results, exist_ok=True)
-    with open(os.path.join(results, "%s-delivery.md" % datetime.date.today()),
-              "w") as f:
-        f.write(text)
+    summary = []
+    if ours and base:
+        summary.append(("event → visible in Alertmanager, median (p99)",
+                        "%.1f ms (%.1f)" % (statistics.median(ours),
+                                            pct(ours, 99)),
+                        "%.1f ms (%.1f) (a bare POST)" % (
+                            statistics.median(base), pct(base, 99)),
+                        statistics.median(ours) / statistics.median(base)))
+    if b:
+        summary.append(("burst through the durable outbox", "%.0f events/s"
+                        % (b[0] / b[1] if b[1] else 0), "", None))
+    benchlib.write(results, "delivery", text, summary)
 
 
 if __name__ == "__main__":

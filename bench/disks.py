@@ -17,10 +17,12 @@ import statistics
 import sys
 
 here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, here)
 sys.path.insert(0, os.path.join(here, "..", "tests", "lab"))
+import benchlib  # noqa: E402
 from lab import Lab  # noqa: E402
 
-REPEAT = 5
+REPEAT = 3
 CONF = ("[agent]\\nhost = bench\\n[host]\\nenabled = no\\n"
         "[disks]\\ndeadline = 30s\\n")
 SMARTD_CONF = "/dev/sda -a\\n/dev/nvme0 -a\\n"
@@ -109,10 +111,18 @@ def main():
                                                      ins["fw"] / ins[key]))
     text = "\n".join(lines) + "\n"
     print(text)
-    os.makedirs(results, exist_ok=True)
-    with open(os.path.join(results, "%s-disks.md" %
-                           datetime.date.today().isoformat()), "w") as f:
-        f.write(text)
+    summary = []
+    for key, name, parts in (("smartctl", "smartctl -a, both", refs[0][1]),
+                             ("smartd", "smartd -q onecheck", refs[1][1])):
+        cpu = sum(p[1] for p in parts)
+        if ins["fw"] and ins[key]:
+            summary.append(("instructions (callgrind)", "%.1f M" % (
+                ins["fw"] / 1e6), "%.1f M (%s)" % (ins[key] / 1e6, name),
+                ins["fw"] / ins[key]))
+        summary.append(("CPU, emulated (median)", "%.2f s" % fw[1],
+                        "%.2f s (%s)" % (cpu, name),
+                        fw[1] / cpu if cpu else None))
+    benchlib.write(results, "disks", text, summary)
 
 
 if __name__ == "__main__":

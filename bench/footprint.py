@@ -1,126 +1,251 @@
 #!/usr/bin/env python3
-"""Idle footprint of the daemon beside collectd and node_exporter.
+"""Idle footprint of the daemon beside collectd and node_exporter, and the
+size of what is installed.
 
-Each runs alone on this machine with its defaults for the same kind of job
-(host health: CPU, memory, load, disks, interfaces): after a warm-up,
-resident memory (RSS and PSS, children included) and, over WINDOW seconds,
-CPU time and voluntary context switches (wake-ups).  Ratios are
-forewarnd / reference; below 1 means forewarnd uses less.
+The three run at the same time on this machine, each with its defaults
+for the same kind of job (host health: CPU, memory, load, disks,
+interfaces): forewarnd with every built collector on (its probe helper
+included), collectd with cpu, memory, load, disk, interface and df at its
+default 10 s, node_exporter with its default collectors scraped every 15 s
+(the interval of Prometheus' example configuration; it does nothing
+unscraped).  After a warm-up, over WINDOW seconds: CPU time (schedstat, ns,
+every thread of the process and its children) scaled to an hour, and
+voluntary context switches (wake-ups) per minute; at the end RSS, PSS and
+USS (private pages) of the process and its children.  PSS counts shared
+library pages in proportion, USS only what the daemon alone holds.
 
-    bench/footprint.py BUILD_DIR [RESULTS_DIR]
+WINDOW is 300 s, forewarnd's longest default period (disks, hwraid), so
+every collector polls within it; the warm-up covers every daemon's first
+round.  Ratios are forewarnd ÷ reference; below 1 means forewarnd uses
+less.
+
+    bench/footprint.py BUILD_DIR [RESULTS_DIR]   (FW_FOOTPRINT_WINDOW=s)
 """
-import datetime
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 
-WARMUP = 5
-WINDOW = 60
-COLLECTD_CONF = """Interval 10
-LoadPlugin cpu
-LoadPlugin memory
-LoadPlugin load
-LoadPlugin disk
-LoadPlugin interface
-LoadPlugin df
-"""
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, here)
+import benchlib  # noqa: E402
+
+WARMUP = 10
+WINDOW = int(os.environ.get("FW_FOOTPRINT_WINDOW", "300"))
+SCRAPE_S = 15
+NE = "127.0.0.1:19100"
+COLLECTD_PLUGINS = ("cpu", "memory", "load", "disk", "interface", "df")
+
+
+def tasks(pid):
+    try:
+        return os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return []
 
 
 def tree(pid):
-    """pid and its descendants."""
+    """pid and its descendants (children of every thread)."""
     pids, todo = [], [pid]
     while todo:
         p = todo.pop()
         pids.append(p)
-        try:
-            with open("/proc/%d/task/%d/children" % (p, p)) as f:
-                todo += [int(c) for c in f.read().split()]
-        except OSError:
-            pass
+        for t in tasks(p):
+            try:
+                with open("/proc/%d/task/%s/children" % (p, t)) as f:
+                    todo += [int(c) for c in f.read().split()]
+            except OSError:
+                pass
     return pids
 
 
-def sample(pid):
-    rss = pss = cpu = wakeups = 0
+def memory(pid):
+    """RSS, PSS, USS in KiB of pid and its descendants."""
+    rss = pss = uss = 0
     for p in tree(pid):
         try:
             with open("/proc/%d/smaps_rollup" % p) as f:
                 for line in f:
                     k, v = line.split(":", 1)
+                    v = int(v.split()[0])
                     if k == "Rss":
-                        rss += int(v.split()[0])
+                        rss += v
                     elif k == "Pss":
-                        pss += int(v.split()[0])
-            with open("/proc/%d/stat" % p) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-                cpu += int(fields[11]) + int(fields[12])
-            with open("/proc/%d/status" % p) as f:
-                for line in f:
-                    if line.startswith("voluntary_ctxt_switches"):
-                        wakeups += int(line.split()[1])
+                        pss += v
+                    elif k in ("Private_Clean", "Private_Dirty"):
+                        uss += v
+        except (OSError, ValueError):
+            pass
+    return rss, pss, uss
+
+
+def activity(pid):
+    """CPU ns and voluntary context switches of every thread in the tree."""
+    cpu = wake = 0
+    for p in tree(pid):
+        for t in tasks(p):
+            try:
+                with open("/proc/%d/task/%s/schedstat" % (p, t)) as f:
+                    cpu += int(f.read().split()[0])
+                with open("/proc/%d/task/%s/status" % (p, t)) as f:
+                    for line in f:
+                        if line.startswith("voluntary_ctxt_switches"):
+                            wake += int(line.split()[1])
+            except OSError:
+                pass
+    return cpu, wake
+
+
+def scraper(stop):
+    while not stop.wait(SCRAPE_S):
+        try:
+            with urllib.request.urlopen("http://%s/metrics" % NE,
+                                        timeout=5) as r:
+                r.read()
         except OSError:
             pass
-    return rss, pss, cpu, wakeups
 
 
-def measure(argv, env=None):
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env=env,
-                            start_new_session=True)
-    time.sleep(WARMUP)
-    _, _, cpu0, w0 = sample(proc.pid)
-    time.sleep(WINDOW)
-    rss, pss, cpu1, w1 = sample(proc.pid)
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(10)
-    hz = os.sysconf("SC_CLK_TCK")
-    return rss, pss, (cpu1 - cpu0) / hz, (w1 - w0) * 60.0 / WINDOW
+def sizes(build):
+    """(what, KiB) of forewarnd's stripped binary and the references'."""
+    out = []
+    tmp = tempfile.mkdtemp()
+    try:
+        s = os.path.join(tmp, "forewarnd")
+        subprocess.run(["strip", "-o", s, os.path.join(build, "forewarnd")],
+                       check=True)
+        out.append(("forewarnd, stripped binary", os.path.getsize(s) / 1024))
+        subprocess.run(["xz", "-k", "-9", s], check=True)
+        out.append(("forewarnd, stripped binary xz-compressed (≈ what a "
+                    "package carries)", os.path.getsize(s + ".xz") / 1024))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    debs = [os.path.join(d, f) for d in (build + "-deb",)
+            if os.path.isdir(d) for f in os.listdir(d) if f.endswith(".deb")]
+    for d in debs:
+        out.append((os.path.basename(d), os.path.getsize(d) / 1024))
+    for path in ("/usr/sbin/collectd", "/usr/bin/prometheus-node-exporter"):
+        if os.path.exists(path):
+            out.append((path, os.path.getsize(path) / 1024))
+    plugins = sum(os.path.getsize("/usr/lib/collectd/%s.so" % p)
+                  for p in COLLECTD_PLUGINS
+                  if os.path.exists("/usr/lib/collectd/%s.so" % p))
+    if plugins:
+        out.append(("collectd's 6 plugins used here", plugins / 1024))
+    for pkg in ("collectd-core", "prometheus-node-exporter"):
+        r = subprocess.run(["dpkg-query", "-W", "-f=${Installed-Size}", pkg],
+                           capture_output=True, text=True)
+        if r.returncode == 0 and r.stdout.strip().isdigit():
+            out.append(("Debian package %s, installed" % pkg,
+                        int(r.stdout.strip())))
+    return out
 
 
 def main():
-    build = sys.argv[1]
-    here = os.path.dirname(os.path.abspath(__file__))
+    build = os.path.abspath(sys.argv[1])
     results = sys.argv[2] if len(sys.argv) > 2 else os.path.join(here,
                                                                   "results")
     tmp = tempfile.mkdtemp()
-    rows = [("forewarnd (every built collector, defaults)", measure(
-        [os.path.join(build, "forewarnd"), "-c", "/dev/null",
-         "--state-dir", os.path.join(tmp, "state")]))]
+    daemons = [("forewarnd (every built collector, defaults)",
+                [os.path.join(build, "forewarnd"), "-c", "/dev/null",
+                 "--state-dir", os.path.join(tmp, "state")])]
     if shutil.which("collectd"):
         conf = os.path.join(tmp, "collectd.conf")
         with open(conf, "w") as f:
-            f.write(COLLECTD_CONF)
-        rows.append(("collectd (cpu memory load disk interface df, 10 s)",
-                     measure(["collectd", "-f", "-C", conf])))
+            f.write('BaseDir "%s"\nPIDFile "%s/collectd.pid"\n' % (tmp, tmp))
+            f.write("".join("LoadPlugin %s\n" % p for p in COLLECTD_PLUGINS))
+        daemons.append(("collectd (%s, 10 s)" % " ".join(COLLECTD_PLUGINS),
+                        ["collectd", "-f", "-C", conf]))
     if shutil.which("prometheus-node-exporter"):
-        rows.append(("node_exporter (defaults, not scraped)", measure(
-            ["prometheus-node-exporter", "--web.listen-address",
-             "127.0.0.1:19100"])))
-    shutil.rmtree(tmp, ignore_errors=True)
-    fw = rows[0][1]
-    lines = ["# Idle footprint, %s" % datetime.date.today().isoformat(), "",
-             "This machine (%d CPUs), each daemon alone; %d s warm-up, then "
-             "a %d s window. RSS/PSS in KiB with children; CPU in seconds "
-             "over the window; wake-ups = voluntary context switches per "
-             "minute." % (os.cpu_count(), WARMUP, WINDOW), "",
-             "| daemon | RSS | PSS | CPU s | wake-ups/min | forewarnd ÷ it "
-             "(PSS, CPU, wake-ups) |", "|---|---|---|---|---|---|"]
-    for name, (rss, pss, cpu, wk) in rows:
-        ratio = lambda a, b: "%.2f" % (a / b) if b else "n/a"
-        lines.append("| %s | %d | %d | %.2f | %.1f | %s, %s, %s |" % (
-            name, rss, pss, cpu, wk, ratio(fw[1], pss), ratio(fw[2], cpu),
-            ratio(fw[3], wk)))
+        daemons.append(("node_exporter (defaults, scraped every %d s)"
+                        % SCRAPE_S, ["prometheus-node-exporter",
+                                     "--web.listen-address", NE]))
+    procs = [subprocess.Popen(argv, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+             for _, argv in daemons]
+    stop = threading.Event()
+    threading.Thread(target=scraper, args=(stop,), daemon=True).start()
+    try:
+        time.sleep(WARMUP)
+        before = [activity(p.pid) for p in procs]
+        time.sleep(WINDOW)
+        after = [activity(p.pid) for p in procs]
+        mem = [memory(p.pid) for p in procs]
+    finally:
+        stop.set()
+        for p in procs:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            p.wait(10)
+        shutil.rmtree(tmp, ignore_errors=True)
+    rows = []
+    for (name, _), b, a, m in zip(daemons, before, after, mem):
+        cpu_h = (a[0] - b[0]) / 1e9 * 3600 / WINDOW
+        wake = (a[1] - b[1]) * 60 / WINDOW
+        rows.append((name, m, cpu_h, wake))
+    return report(results, rows, sizes(build))
+
+
+def report(results, rows, size_rows):
+    fw = rows[0]
+
+    def ratio(a, b):
+        return "%.2f" % (a / b) if b else "n/a"
+    lines = ["# Idle footprint, %s" % benchlib.today(), "",
+             "%s. The three daemons at once, idle machine; %d s warm-up, "
+             "then a %d s window. Memory in KiB with children at the end; "
+             "CPU per hour scaled from the window (schedstat); wake-ups = "
+             "voluntary context switches per minute, every thread."
+             % (benchlib.machine(), WARMUP, WINDOW), "",
+             "| daemon | RSS | PSS | USS | CPU s/hour | wake-ups/min | "
+             "forewarnd ÷ it (RSS, PSS, CPU, wake-ups) |",
+             "|---|---|---|---|---|---|---|"]
+    for name, (rss, pss, uss), cpu_h, wake in rows:
+        lines.append("| %s | %d | %d | %d | %.2f | %.1f | %s, %s, %s, %s |"
+                     % (name, rss, pss, uss, cpu_h, wake,
+                        ratio(fw[1][0], rss), ratio(fw[1][1], pss),
+                        ratio(fw[2], cpu_h), ratio(fw[3], wake)))
+    lines += ["", "Goal (issue 10): below 4 MiB RSS — %s (%.1f MiB); the "
+              "lowest CPU of all — %s." % (
+                  "met" if fw[1][0] < 4096 else "not met", fw[1][0] / 1024,
+                  "met" if all(fw[2] <= r[2] for r in rows[1:]) else
+                  "not met"), "",
+              "| size | KiB |", "|---|---|"]
+    lines += ["| %s | %d |" % (what, kib) for what, kib in size_rows]
     text = "\n".join(lines) + "\n"
     print(text)
-    os.makedirs(results, exist_ok=True)
-    with open(os.path.join(results, "%s-footprint.md" %
-                           datetime.date.today().isoformat()), "w") as f:
-        f.write(text)
+    summary = []
+    for name, m, cpu_h, wake in rows[1:]:
+        ref = name.split()[0]
+        summary += [
+            ("idle RSS, every collector on", "%.1f MiB" % (fw[1][0] / 1024),
+             "%.1f MiB (%s)" % (m[0] / 1024, ref),
+             fw[1][0] / m[0] if m[0] else None),
+            ("idle PSS", "%.1f MiB" % (fw[1][1] / 1024),
+             "%.1f MiB (%s)" % (m[1] / 1024, ref),
+             fw[1][1] / m[1] if m[1] else None),
+            ("idle CPU per hour", "%.2f s" % fw[2],
+             "%.2f s (%s)" % (cpu_h, ref), fw[2] / cpu_h if cpu_h else None),
+            ("wake-ups per minute", "%.1f" % fw[3], "%.1f (%s)" % (wake, ref),
+             fw[3] / wake if wake else None)]
+    sz = dict(size_rows)
+    if "/usr/bin/prometheus-node-exporter" in sz:
+        summary.append(("binary size (stripped)", "%d KiB" % sz[
+            "forewarnd, stripped binary"], "%d KiB (node_exporter)" % sz[
+                "/usr/bin/prometheus-node-exporter"], sz[
+                    "forewarnd, stripped binary"] / sz[
+                        "/usr/bin/prometheus-node-exporter"]))
+    benchlib.write(results, "footprint", text, summary)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -44,6 +44,9 @@ import time
 import urllib.request
 
 here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, here)
+import benchlib  # noqa: E402
+
 ROUNDS = 60
 SCRAPE_S = 1.0
 NE_ROUNDS = 8
@@ -439,10 +442,26 @@ def main():
               "with 1,000." % (res["2"][1], res["1000"][1])]
     text = "\n".join(lines) + "\n"
     print(text)
-    os.makedirs(results, exist_ok=True)
-    with open(os.path.join(results, "%s-netlink.md" %
-                           datetime.date.today().isoformat()), "w") as f:
-        f.write(text)
+    summary = []
+    if fw_out and ne_lat:
+        summary.append(("carrier loss → alert, median (p99)",
+                        "%.1f ms (%.1f)" % (statistics.median(fw_out),
+                                            pct(fw_out, 99)),
+                        "%.0f ms (%.0f) (node_exporter scraped every %.0f s)"
+                        % (statistics.median(ne_lat), pct(ne_lat, 99),
+                           SCRAPE_S),
+                        statistics.median(fw_out) / statistics.median(ne_lat)))
+    if cd is not None:
+        summary.append(("carrier loss seen by collectd's netlink plugin", "",
+                        "never (no link state)", None))
+    small, big = res["2"][0][1], res["1000"][0][1]
+    per = sum(big.get(f, 0) - small.get(f, 0) for f in
+              ("net_resync", "core_commit")) / (2 * PAIRS - 2)
+    summary.append(("1,000 interfaces: instructions per interface per poll",
+                    "%.0f" % per, "", None))
+    summary.append(("1,000 interfaces: RSS", "%.1f MiB" % (
+        (res["1000"][1] or 0) / 1024), "", None))
+    benchlib.write(results, "netlink", text, summary)
     return 0
 
 

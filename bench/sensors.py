@@ -23,12 +23,14 @@ import sys
 import time
 
 here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, here)
 sys.path.insert(0, os.path.join(here, "..", "tests", "lab"))
+import benchlib  # noqa: E402
 from lab import Lab  # noqa: E402
 
-SECONDS = 10
+SECONDS = 6
 ROUNDS = 3
-REPEAT = 20
+REPEAT = 10
 ADDRS = [0x48 + i for i in range(8)]
 FW_CONF = ("[agent]\\nhost = bench\\nstate_dir = /tmp/fwstate\\n"
            "[host]\\ninterval = 1h\\n[disks]\\nenabled = no\\n"
@@ -161,10 +163,11 @@ def main():
                                                       su[0])]
     text = "\n".join(lines) + "\n"
     print(text)
-    os.makedirs(results, exist_ok=True)
-    with open(os.path.join(results, "%s-sensors.md" %
-                           datetime.date.today().isoformat()), "w") as f:
-        f.write(text)
+    summary = [("CPU per pass per feature, emulated", "%.0f µs" % (
+        fw_pass * 1e6 / features), "%.0f µs (%s)" % (
+            per * 1e6 / features, name.split(",")[0]), fw_pass / per)
+        for name, per, n, nv in rows[1:] if per]
+    benchlib.write(results, "sensors", text, summary)
 
 
 if __name__ == "__main__":
