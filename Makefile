@@ -279,15 +279,22 @@ $(BUILD)/bench/outbox-burst: $(BUILD)/bench/outbox-burst.o $(BUILD)/agent/clock.
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # Figures, not assertions: bench/README.md says what each one means.
-bench: all $(LAB_TOOLS) $(BUILD)/bench/kmsg-classify $(BUILD)/bench/outbox-burst
+# bench-deps installs the reference tools run beside forewarnd and what the
+# labs need, as make deps does; bench/run.py runs every bench and ends with
+# one table of ratios and absolute figures (bench/results/DATE.md).
+BENCH_DEPS := collectd-core prometheus-node-exporter smartmontools mdadm \
+	prometheus-snmp-exporter snmpd snmp snmpsim valgrind qemu-system-x86 \
+	busybox-static cpio kmod xz-utils nvme-cli libatasmart-bin lm-sensors \
+	i2c-tools prometheus-alertmanager iproute2 binutils frr frr-snmp \
+	nftables python3-pysnmp4
+.PHONY: bench-deps
+
+bench-deps:
+	@$(MAKE) --no-print-directory deps DEBIAN_DEPS="$(BENCH_DEPS)"
+
+bench: bench-deps all $(LAB_TOOLS) $(BUILD)/bench/kmsg-classify $(BUILD)/bench/outbox-burst
 	FW_LAB_VALGRIND=1 sh tests/lab/build.sh $(BUILD) $(BUILD)/forewarnd $(LAB_TOOLS)
-	python3 bench/disks.py $(BUILD)
-	python3 bench/footprint.py $(BUILD)
-	python3 bench/mdraid.py $(BUILD)
-	python3 bench/kmsg.py $(BUILD)
-	python3 bench/sensors.py $(BUILD)
-	python3 bench/netlink.py $(BUILD)
-	python3 bench/delivery.py $(BUILD)
+	python3 bench/run.py $(BUILD)
 
 clean:
 	rm -rf build build-asan build-fuzz build-deb
