@@ -29,6 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 # Numeric OIDs: no MIB files exist here.
 SYS_UPTIME = ".1.3.6.1.2.1.1.3.0"
+SNMP_ENGINE_ID = ".1.3.6.1.6.3.10.2.1.1.0"
 IF_DESCR = ".1.3.6.1.2.1.2.2.1.2"
 IF_ADMIN = ".1.3.6.1.2.1.2.2.1.7"
 IF_OPER = ".1.3.6.1.2.1.2.2.1.8"
@@ -179,6 +180,8 @@ class Router:
         self.zebra = None
         self.bgpd = None
         self.overrides = {}		# ifIndex -> settable ifInErrors
+        # snmpEngineID: enterprise 8072 (net-snmp), format 4 (text).
+        self.engine_id = "0x80001f8804" + ("fwlab-" + name).encode().hex()
 
     @property
     def peer(self):
@@ -201,7 +204,7 @@ class Router:
         with open(self.path("snmpd-conf/snmpd.conf"), "w") as f:
             f.write(SNMPD_CONF.format(
                 name=self.name, mgmt=self.mgmt, community=COMMUNITY,
-                engine="0x80001f8880" + ("fwlab-" + self.name).encode().hex(),
+                engine=self.engine_id,
                 v3user=V3_USER, v3auth=V3_AUTH, v3priv=V3_PRIV,
                 agentx=self.agentx, overrides="\n".join(lines),
                 trap_addr=TRAP_ADDR, trap_port=TRAP_PORT))
@@ -495,11 +498,18 @@ class Lab:
         self.nft(self.routers[router].ns, "fwlab_unreach",
                  {"input": rules} if on else None)
 
-    def reboot(self, router):
+    def reboot(self, router, replaced=False):
         """snmpd restarted: sysUpTime starts again from 0 (coldStart trap),
-        BGP4-MIB answers noSuchObject until bgpd's AgentX is back."""
+        snmpEngineBoots + 1, BGP4-MIB answers noSuchObject until bgpd's
+        AgentX is back.  replaced: the unit swapped for a spare with the
+        same address and credentials (a new snmpEngineID, boots from 1)."""
         r = self.routers[router]
         r.stop_snmpd()
+        if replaced:
+            r.replacements = getattr(r, "replacements", 0) + 1
+            r.engine_id = "0x80001f8804" + ("fwlab-%s-spare%d" % (
+                r.name, r.replacements)).encode().hex()
+            shutil.rmtree(r.persist, ignore_errors=True)
         r.start_snmpd()
 
     def set_errors(self, router, ifname, value):

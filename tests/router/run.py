@@ -586,6 +586,41 @@ def sc_trap(L):
         d.cleanup()
 
 
+def sc_replaced(L):
+    """r1 swapped for a spare with the same address and v3 credentials
+    (a new snmpEngineID, as after an RMA or an engine ID reconfigured):
+    the agent must find the new engine and poll it (router.rebooted, the
+    new unit's sysUpTime), not call r1 unreachable while it answers."""
+    d = Daemon(L, "replaced", r1={}, r2={})
+    try:
+        d.start()
+        def engine():
+            v = L.snmpget("r1", lab.SNMP_ENGINE_ID, version="3")
+            return "".join((v or "").strip('"').split())
+        old = engine()
+        L.reboot("r1", replaced=True)
+        new = engine()
+        check(old and new and old != new and
+              L.snmpget("r1", lab.SYS_UPTIME, version="3") is not None,
+              "replaced: lab: r1 answers v3 with a new snmpEngineID "
+              "(%s -> %s)" % (old, new))
+        try:
+            d.wait_state("router.rebooted", "r1", "critical", 6 * INTERVAL)
+        except AssertionError:
+            pass
+        d.wait_polls(2, ["r1"])
+        got = [(e["state"], e["summary"]) for e in
+               d.events("router.unreachable", "r1")]
+        check(not any(s == "critical" for s, _ in got),
+              "replaced: r1 not called unreachable: %s" % got)
+        check(d.states("router.rebooted", "r1")[:1] == [("r1", "critical")],
+              "replaced: the new unit polled (router.rebooted): %s"
+              % d.states("router.rebooted", "r1"))
+        check(d.stop() == 0, "replaced: forewarnd exits 0")
+    finally:
+        d.cleanup()
+
+
 def sc_many_interfaces(L):
     """200 more interfaces on r2 (100 veth pairs by ip -batch): every one
     a router_link entity r2/<ifName> in forewarnd --once --format json."""
@@ -628,6 +663,7 @@ SCENARIOS = [
     ("unreachable", sc_unreachable),
     ("wrong_v3", sc_wrong_v3),
     ("reboot", sc_reboot),
+    ("replaced", sc_replaced),
     ("many_interfaces", sc_many_interfaces),	# last: it keeps them
 ]
 
