@@ -56,6 +56,9 @@ static const struct fw_conf_key agent_keys[] = {
 	    "the flap detection window" },
 	{ "stuck_after", FW_CONF_DURATION, "5s", 100, 600000, NULL,
 	    "a collector poll longer than this raises agent.collector_stuck" },
+	{ "user", FW_CONF_STRING, "forewarn", 0, 0, NULL,
+	    "started as root, the daemon runs as this user (root: it does not "
+	    "drop; read at start only)" },
 	{ .name = NULL }
 };
 

@@ -1,11 +1,14 @@
 /* forewarnd: argv, the modes (daemon, --once, --check-config, --test-alert), start-up and shut-down order. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "forewarn/clock.h"
@@ -16,12 +19,14 @@
 #include "forewarn/notify.h"
 #include "forewarn/output.h"
 #include "forewarn/path.h"
+#include "forewarn/privsep.h"
 #include "forewarn/registry.h"
 #include "forewarn/store.h"
 #include "forewarn/testalert.h"
 #include "forewarn/util.h"
 
 #define EXIT_UNKNOWN 3		/* monitoring-plugin UNKNOWN */
+#define DEFAULT_USER "forewarn"	/* [agent] user's default (conf.c) */
 
 enum mode {
 	MODE_DAEMON,
@@ -35,6 +40,7 @@ struct opts {
 	const char	*conf_path;	/* NULL: the default file or embedded */
 	const char	*root;
 	const char	*state_dir;
+	const char	*pid_file;
 	enum fw_format	 format;
 	int		 verbose;
 };
@@ -44,6 +50,7 @@ struct daemon {
 	struct fw_core	*core;
 	struct opts	*o;
 	uint64_t	 watchdog_ms;
+	bool		 failed;	/* stopped by a fault: exit 1 */
 };
 
 static void
@@ -65,19 +72,23 @@ usage(FILE *out)
 "                         else the embedded default); FILE's conf.d/*.conf follow\n"
 "  --root DIR             read /sys, /proc, /dev and /etc under DIR (test fixtures)\n"
 "  --state-dir DIR        state directory (default from [agent] state_dir)\n"
+"  --pid-file FILE        write the daemon's pid to FILE once it has started;\n"
+"                         removed when it stops\n"
 "  -v, --verbose          more logging (repeat for more)\n"
 "  --version              print the version\n"
 "  -h, --help             this text\n"
 "\n"
 "Signals: HUP reloads the configuration (a bad file keeps the old one), USR1\n"
-"scans now, TERM and INT stop.\n", FW_CONF_DEFAULT_PATH);
+"scans now, TERM and INT stop.  Started as root, the daemon runs as the\n"
+"[agent] user (default %s) once started; device requests go through a\n"
+"small privileged process.\n", FW_CONF_DEFAULT_PATH, DEFAULT_USER);
 }
 
 static void
 parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_ONCE = 256, OPT_FORMAT, OPT_CHECK, OPT_ROOT, OPT_STATE,
-	    OPT_VERSION, OPT_TEST_ALERT };
+	    OPT_VERSION, OPT_TEST_ALERT, OPT_PID_FILE };
 	static const struct option longopts[] = {
 		{ "once", no_argument, NULL, OPT_ONCE },
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -86,6 +97,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "config", required_argument, NULL, 'c' },
 		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "state-dir", required_argument, NULL, OPT_STATE },
+		{ "pid-file", required_argument, NULL, OPT_PID_FILE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, 'h' },
@@ -122,6 +134,9 @@ parse_args(int argc, char **argv, struct opts *o)
 		case OPT_STATE:
 			o->state_dir = optarg;
 			break;
+		case OPT_PID_FILE:
+			o->pid_file = optarg;
+			break;
 		case 'v':
 			o->verbose++;
 			break;
@@ -144,6 +159,10 @@ parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (format_given && o->mode != MODE_ONCE) {
 		fprintf(stderr, "forewarnd: --format goes with --once\n");
+		exit(EXIT_UNKNOWN);
+	}
+	if (o->pid_file != NULL && o->mode != MODE_DAEMON) {
+		fprintf(stderr, "forewarnd: --pid-file goes with the daemon\n");
 		exit(EXIT_UNKNOWN);
 	}
 }
@@ -231,6 +250,177 @@ run_once(const struct opts *o)
 	return (int)st;
 }
 
+/* ---- privilege separation (docs/security.md) ---- */
+
+static bool
+collector_runs(const struct fw_conf *conf, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < registry_n_collectors; i++)
+		if (strcmp(registry_collectors[i]->name, name) == 0)
+			return conf_collector_enabled(conf, name);
+	return false;
+}
+
+/* A listen key (the prometheus sink, the snmptrap collector) below 1024. */
+static bool
+low_port_listener(const struct fw_conf *conf)
+{
+	const char *v, *port;
+	uint64_t n;
+	size_t i;
+
+	for (i = 0; i < conf->n_sections; i++) {
+		const struct fw_conf_section *cs = &conf->sections[i];
+
+		if (!conf_section_enabled(cs) ||
+		    (v = conf_section_value(cs, "listen")) == NULL)
+			continue;
+		port = strrchr(v, ':');
+		port = port != NULL ? port + 1 : v;
+		if (fw_parse_u64(port, 10, &n) == 0 && n > 0 && n < 1024)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The capabilities the main process keeps as the unprivileged user, each
+ * for a collector or sink that is configured and cannot work without it;
+ * nothing else.  Decided at start-up: a reload cannot add one.
+ */
+static uint64_t
+keep_caps(const struct fw_conf *conf)
+{
+	uint64_t keep = 0, v;
+
+	/* ethtool netlink answers module (SFP/QSFP) EEPROM reads only with it. */
+	if (collector_runs(conf, "net"))
+		keep |= FW_CAP(CAP_NET_ADMIN);
+	/*
+	 * open(/dev/kmsg) needs it while kernel.dmesg_restrict is 1, and the
+	 * kmsg collector opens it again at every reload.
+	 */
+	if (collector_runs(conf, "kmsg") &&
+	    path_read_u64("/proc/sys/kernel/dmesg_restrict", 10, &v) == 0 &&
+	    v != 0)
+		keep |= FW_CAP(CAP_SYSLOG);
+	/* bind() of a listener on a port below 1024. */
+	if (low_port_listener(conf))
+		keep |= FW_CAP(CAP_NET_BIND_SERVICE);
+	return keep;
+}
+
+static const char *
+caps_text(uint64_t caps, char *buf, size_t size)
+{
+	static const struct { int cap; const char *name; } names[] = {
+		{ CAP_NET_ADMIN, "CAP_NET_ADMIN" },
+		{ CAP_NET_BIND_SERVICE, "CAP_NET_BIND_SERVICE" },
+		{ CAP_SYSLOG, "CAP_SYSLOG" },
+	};
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < FW_ARRAY_SIZE(names); i++)
+		if ((caps & FW_CAP(names[i].cap)) && off < size)
+			off += (size_t)snprintf(buf + off, size - off, "%s%s",
+			    off > 0 ? " " : "", names[i].name);
+	return off > 0 ? buf : caps == 0 ? "none" : "others";
+}
+
+/*
+ * Fork the privileged spawner, then become [agent] user with only what
+ * keep_caps() reasons out.  Not root, user = root or no such user: run on
+ * as started, and say so once.  0, or -errno when the drop failed half way
+ * (the daemon must not start then).
+ */
+static int
+privsep_setup(const struct fw_conf *conf, const char *state_dir,
+    const struct opts *o)
+{
+	const char *user = conf_section_value(conf_section(conf, "agent"),
+	    "user");
+	char text[128];
+	uid_t uid;
+	int rc;
+
+	if (user == NULL)
+		user = DEFAULT_USER;
+	if (geteuid() != 0) {
+		log_info("not started as root: running as uid %u as it is, "
+		    "without privilege separation", (unsigned)geteuid());
+		return 0;
+	}
+	if (user[0] == '\0' || strcmp(user, "root") == 0) {
+		log_info("[agent] user is root: everything runs as root, "
+		    "without privilege separation");
+		return 0;
+	}
+	switch (privsep_can_drop(user)) {
+	case 0:
+		break;
+	case -ENOENT:
+		log_warnx("user '%s' does not exist: running as root, without "
+		    "privilege separation", user);
+		return 0;
+	case -EINVAL:
+		log_info("user '%s' is root: everything runs as root, without "
+		    "privilege separation", user);
+		return 0;
+	default:
+		log_warnx("no CAP_SETUID and CAP_SETGID to become '%s' with: "
+		    "running as root, without privilege separation", user);
+		return 0;
+	}
+	if ((rc = privsep_start(o->pid_file)) < 0) {
+		log_warnx("cannot start the privileged spawner: %s",
+		    strerror(-rc));
+		return rc;
+	}
+	if ((rc = privsep_drop(user, state_dir, keep_caps(conf), &uid)) < 0) {
+		log_warnx("cannot become user '%s': %s", user, strerror(-rc));
+		return rc;
+	}
+	log_info("running as '%s' (uid %u), capabilities: %s; device probes "
+	    "through the privileged spawner", user, (unsigned)uid,
+	    caps_text(privsep_caps_effective(), text, sizeof(text)));
+	return 0;
+}
+
+/* Without the spawner no disk can be probed: stop, for a restart. */
+static void
+on_spawner_gone(int fd, uint32_t events, void *arg)
+{
+	struct daemon *d = arg;
+
+	log_warnx("the privileged spawner is gone; stopping");
+	loop_del_fd(d->loop, fd);
+	privsep_stop();
+	d->failed = true;
+	loop_quit(d->loop);
+}
+
+/* Created before the drop (its directory is root's), written once started. */
+static int
+pidfile_open(const char *path)
+{
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0644);
+	return fd < 0 ? -errno : fd;
+}
+
+static void
+pidfile_write(int fd, const char *path)
+{
+	if (dprintf(fd, "%d\n", (int)getpid()) < 0)
+		log_warn("%s", path);
+	close(fd);
+}
+
 static void
 on_stop(int signo, void *arg)
 {
@@ -290,7 +480,7 @@ run_daemon(struct opts *o)
 	struct daemon d = { 0 };
 	struct fw_conf *conf;
 	const char *dir;
-	int lock;
+	int lock, pidfd = -1;
 
 	conf = load_conf(o, NULL);
 	if (conf == NULL)
@@ -303,11 +493,21 @@ run_daemon(struct opts *o)
 		conf_free(conf);
 		return 1;
 	}
+	if (o->pid_file != NULL && (pidfd = pidfile_open(o->pid_file)) < 0) {
+		log_warnx("--pid-file %s: %s", o->pid_file, strerror(-pidfd));
+		goto fail;
+	}
+	/* Before anything reads outside data: the config is root's. */
+	if (privsep_setup(conf, dir, o) < 0)
+		goto fail;
 	signal(SIGPIPE, SIG_IGN);
 	d.o = o;
 	d.loop = loop_new();
 	if (d.loop == NULL)
 		fatal("event loop");
+	if (privsep_running() && loop_add_fd(d.loop, privsep_fd(), EPOLLIN,
+	    on_spawner_gone, &d) < 0)
+		fatal("the spawner's channel");
 	loop_add_signal(d.loop, SIGTERM, on_stop, &d);
 	loop_add_signal(d.loop, SIGINT, on_stop, &d);
 	loop_add_signal(d.loop, SIGHUP, on_reload, &d);
@@ -319,12 +519,31 @@ run_daemon(struct opts *o)
 		loop_add_timer(d.loop, (int64_t)d.watchdog_ms, on_watchdog, &d);
 	log_info("forewarnd %s started on %s", FW_VERSION, core_host(d.core));
 	notify_send("READY=1\nSTATUS=running");
+	if (pidfd >= 0)
+		pidfile_write(pidfd, o->pid_file);
 	loop_run(d.loop);
 	core_free(d.core);
+	if (privsep_running()) {
+		/* The spawner removes the pid file: its directory is root's. */
+		loop_del_fd(d.loop, privsep_fd());
+		privsep_stop();
+	} else if (o->pid_file != NULL) {
+		unlink(o->pid_file);
+	}
 	loop_free(d.loop);
 	if (lock >= 0)
 		close(lock);
-	return 0;
+	return d.failed ? 1 : 0;
+fail:
+	if (pidfd >= 0) {
+		close(pidfd);
+		unlink(o->pid_file);
+	}
+	privsep_stop();
+	conf_free(conf);
+	if (lock >= 0)
+		close(lock);
+	return 1;
 }
 
 int

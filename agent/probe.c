@@ -15,6 +15,7 @@
 #include "forewarn/log.h"
 #include "forewarn/loop.h"
 #include "forewarn/path.h"
+#include "forewarn/privsep.h"
 #include "forewarn/probe.h"
 #include "forewarn/probe_ops.h"
 #include "forewarn/util.h"
@@ -47,6 +48,7 @@ struct pending {
 struct fw_probe {
 	struct fw_loop		*loop;
 	pid_t			 pid;		/* the helper, or 0 */
+	bool			 remote;	/* pid is the spawner's child */
 	int			 fd;		/* our end of its socket, or -1 */
 	struct pending		 queue[FW_PROBE_QUEUE_MAX];	/* a ring */
 	size_t			 head, n;
@@ -112,6 +114,13 @@ helper_handle(int sock, struct probe_req *req, size_t req_len,
 
 	memset(rep, 0, offsetof(struct fw_probe_reply, data));
 	rep->id = req->id;
+	/* A device request is exactly its fixed part, with no strings. */
+	if (req->op != FW_PROBE_EXEC && (req->op < FW_PROBE_ATA_SMART ||
+	    req->op > FW_PROBE_OPEN || req_len != offsetof(struct probe_req,
+	    args) || req->argc != 0)) {
+		rep->status = -EINVAL;
+		return;
+	}
 	if (req->op == FW_PROBE_EXEC) {
 		rep->status = exec_run(sock, req->args, req_len -
 		    offsetof(struct probe_req, args), req->argc,
@@ -155,7 +164,7 @@ probe_helper_serve(int fd)
 	ssize_t n;
 
 	for (;;) {
-		n = recv(fd, &req, sizeof(req), 0);
+		n = recv(fd, &req, sizeof(req), MSG_TRUNC);
 		if (n == 0)
 			return;
 		if (n < 0) {
@@ -163,7 +172,8 @@ probe_helper_serve(int fd)
 				continue;
 			return;
 		}
-		if (n < (ssize_t)offsetof(struct probe_req, args))
+		if (n < (ssize_t)offsetof(struct probe_req, args) ||
+		    n > (ssize_t)sizeof(req))
 			return;		/* not our frame: stop serving */
 		req.dev[PROBE_DEV_MAX - 1] = '\0';
 		helper_handle(fd, &req, (size_t)n, &rep);
@@ -174,8 +184,8 @@ probe_helper_serve(int fd)
 }
 
 /* In the child: a clean slate, then serve until the parent goes away. */
-static void __attribute__((noreturn))
-helper_main(int fd)
+void
+probe_helper_main(int fd)
 {
 	sigset_t none;
 
@@ -188,6 +198,8 @@ helper_main(int fd)
 		dup2(fd, 3);
 		close(fd);
 	}
+	/* The vendor tools it runs must not get its socket. */
+	fcntl(3, F_SETFD, FD_CLOEXEC);
 	closefrom(4);
 	probe_helper_serve(3);
 	_exit(0);
@@ -218,13 +230,16 @@ helper_drop(struct fw_probe *p)
 		close(p->fd);
 		p->fd = -1;
 	}
-	if (p->pid > 0) {
+	if (p->pid > 0 && p->remote) {
+		/* The spawner's child: it kills and reaps it. */
+		privsep_kill(p->pid);
+	} else if (p->pid > 0) {
 		kill(p->pid, SIGKILL);
 		if (waitpid(p->pid, NULL, WNOHANG) == 0 &&
 		    p->n_zombies < PROBE_ZOMBIES_MAX)
 			p->zombies[p->n_zombies++] = p->pid;
-		p->pid = 0;
 	}
+	p->pid = 0;
 	reap(p);
 }
 
@@ -360,6 +375,28 @@ on_deadline(void *arg)
 	probe_kick(p);
 }
 
+/* Through the privileged spawner, once the main process has dropped root. */
+static int
+helper_spawn_remote(struct fw_probe *p)
+{
+	pid_t pid;
+	int fd, rc;
+
+	if ((rc = privsep_spawn(&fd, &pid)) < 0)
+		return rc;
+	rc = loop_add_fd(p->loop, fd, EPOLLIN, on_reply, p);
+	if (rc < 0) {
+		close(fd);
+		privsep_kill(pid);
+		return rc;
+	}
+	p->fd = fd;
+	p->pid = pid;
+	p->remote = true;
+	p->started++;
+	return 0;
+}
+
 static int
 helper_spawn(struct fw_probe *p)
 {
@@ -367,6 +404,8 @@ helper_spawn(struct fw_probe *p)
 	pid_t pid;
 
 	reap(p);
+	if (privsep_running())
+		return helper_spawn_remote(p);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
 	pid = fork();
@@ -378,7 +417,7 @@ helper_spawn(struct fw_probe *p)
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		helper_main(sv[1]);
+		probe_helper_main(sv[1]);
 	}
 	close(sv[1]);
 	rc = loop_add_fd(p->loop, sv[0], EPOLLIN, on_reply, p);
@@ -390,6 +429,7 @@ helper_spawn(struct fw_probe *p)
 	}
 	p->fd = sv[0];
 	p->pid = pid;
+	p->remote = false;
 	p->started++;
 	return 0;
 }

@@ -7,8 +7,10 @@
  * cannot die until the I/O returns), and a fresh helper serves the next
  * request: the loop never waits.  The helper opens only devices it finds
  * itself under /sys (through the --root prefix), so the main process cannot
- * make it open arbitrary paths; later it is the only part that keeps
- * CAP_SYS_RAWIO and CAP_SYS_ADMIN.
+ * make it open arbitrary paths.  Once the daemon has dropped root
+ * (privsep.h), helpers are forked by the privileged spawner and are the only
+ * processes that keep CAP_SYS_RAWIO and CAP_SYS_ADMIN; a helper given up on
+ * is killed there.
  */
 #ifndef FOREWARN_PROBE_H
 #define FOREWARN_PROBE_H
@@ -126,5 +128,11 @@ unsigned	 probe_helpers_started(const struct fw_probe *p);
 
 /* The helper's side, for tests: serve requests on fd until it closes. */
 void		 probe_helper_serve(int fd);
+/*
+ * A freshly forked helper: a clean signal state, fd as its only descriptor
+ * (3), serve, exit.  Called in the child by probe_new()'s own fork or by the
+ * privileged spawner (privsep.h).
+ */
+void		 probe_helper_main(int fd) __attribute__((noreturn));
 
 #endif

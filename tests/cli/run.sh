@@ -114,5 +114,14 @@ passed=$((passed + ${np:-0}))
 failed=$((failed + ${nf:-1}))
 [ "${nf:-1}" -eq 0 ] || { echo "FAIL: notify protocol"; cat "$tmp/notify.out"; }
 
+# Privilege separation: the drop to a temporary user, or none without one.
+python3 "$here/privsep.py" "$bin" "$fixtures/ok" >"$tmp/privsep.out" 2>&1
+ps_line=$(tail -n 1 "$tmp/privsep.out")
+pp=$(echo "$ps_line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
+pf=$(echo "$ps_line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+passed=$((passed + ${pp:-0}))
+failed=$((failed + ${pf:-1}))
+[ "${pf:-1}" -eq 0 ] || { echo "FAIL: privilege separation"; cat "$tmp/privsep.out"; }
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -121,6 +121,10 @@ fi
 cp "$here/guest-init" "$root/init"
 chmod 0755 "$root/init"
 echo "lab" >"$root/etc/hostname"
+# The daemon, started as root, drops to this user (privilege separation).
+printf 'root:x:0:0:root:/:/bin/sh\nforewarn:x:101:101:forewarn:/var/lib/forewarn:/bin/false\n' \
+    >"$root/etc/passwd"
+printf 'root:x:0:\nforewarn:x:101:\n' >"$root/etc/group"
 echo "0123456789abcdef0123456789abcdef" >"$root/etc/machine-id"
 printf 'PRETTY_NAME="forewarn QEMU lab (Debian %s kernel)"\n' "$kver" >"$root/etc/os-release"
 
