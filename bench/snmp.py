@@ -46,31 +46,49 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 import benchlib  # noqa: E402
 
-SCALES = (50, 100, 200)
-REPEAT = 3
+SCALES = tuple(int(x) for x in os.environ.get("FW_SNMP_SCALES",
+                                              "50,100,200").split(","))
+REPEAT = int(os.environ.get("FW_SNMP_REPEAT", "3"))
 PAIRS = 24                      # 48 ports, and lo
 BASE_PORT = 20000
 EXPORTER = "127.0.0.1:19116"
 SYSTEM = "1.3.6.1.2.1.1."
 IFT = "1.3.6.1.2.1.2.2.1."
 IFX = "1.3.6.1.2.1.31.1.1.1."
-# What the collector reads (issue 6): sysDescr, sysUpTime, sysName; per
-# link ifAdminStatus, ifOperStatus, ifLastChange, ifInDiscards,
-# ifInErrors, ifOutErrors; ifName, ifHCInOctets, ifHCOutOctets,
-# ifHighSpeed, ifAlias, ifCounterDiscontinuityTime.
+# What the collector reads (collectors/snmp_parse.c): sysDescr, sysUpTime,
+# sysName; ifTable ifDescr, ifType, ifAdminStatus, ifOperStatus,
+# ifLastChange, ifInDiscards, ifInErrors, ifOutErrors; ifXTable ifName,
+# ifHCInOctets, ifHCInUcastPkts, ifHCOutOctets, ifHCOutUcastPkts,
+# ifHighSpeed, ifAlias, ifCounterDiscontinuityTime; and the BGP peer,
+# entity sensor and entPhysicalName columns, which these routers do not
+# have (one GETBULK each, answered past the end of the table).
 GETS = [(SYSTEM + "1.0", "sysDescr", "DisplayString"),
         (SYSTEM + "3.0", "sysUpTime", "gauge"),
         (SYSTEM + "5.0", "sysName", "DisplayString")]
-WALKS = [(IFT + "7", "ifAdminStatus", "gauge"),
-         (IFT + "8", "ifOperStatus", "gauge"),
-         (IFT + "9", "ifLastChange", "gauge"),
-         (IFT + "13", "ifInDiscards", "counter"),
-         (IFT + "14", "ifInErrors", "counter"),
-         (IFT + "20", "ifOutErrors", "counter"),
-         (IFX + "6", "ifHCInOctets", "counter"),
-         (IFX + "10", "ifHCOutOctets", "counter"),
-         (IFX + "15", "ifHighSpeed", "gauge"),
-         (IFX + "19", "ifCounterDiscontinuityTime", "gauge")]
+IF_INDEX = ("ifIndex", "gauge")
+WALKS = [(IFT + "2", "ifDescr", "DisplayString", IF_INDEX),
+         (IFT + "3", "ifType", "gauge", IF_INDEX),
+         (IFT + "7", "ifAdminStatus", "gauge", IF_INDEX),
+         (IFT + "8", "ifOperStatus", "gauge", IF_INDEX),
+         (IFT + "9", "ifLastChange", "gauge", IF_INDEX),
+         (IFT + "13", "ifInDiscards", "counter", IF_INDEX),
+         (IFT + "14", "ifInErrors", "counter", IF_INDEX),
+         (IFT + "20", "ifOutErrors", "counter", IF_INDEX),
+         (IFX + "6", "ifHCInOctets", "counter", IF_INDEX),
+         (IFX + "7", "ifHCInUcastPkts", "counter", IF_INDEX),
+         (IFX + "10", "ifHCOutOctets", "counter", IF_INDEX),
+         (IFX + "11", "ifHCOutUcastPkts", "counter", IF_INDEX),
+         (IFX + "15", "ifHighSpeed", "gauge", IF_INDEX),
+         (IFX + "19", "ifCounterDiscontinuityTime", "gauge", IF_INDEX)]
+BGP = "1.3.6.1.2.1.15.3.1."
+SENS = "1.3.6.1.2.1.99.1.1.1."
+WALKS += [(BGP + str(c), "bgpPeerCol%d" % c, "gauge",
+           ("bgpPeerRemoteAddr", "InetAddressIPv4"))
+          for c in (2, 3, 9, 14, 15, 16)]
+WALKS += [(SENS + str(c), "entPhySensorCol%d" % c, "gauge",
+           ("entPhysicalIndex", "gauge")) for c in (1, 2, 3, 4, 5)]
+WALKS += [("1.3.6.1.2.1.47.1.1.1.1.7", "entPhysicalName", "DisplayString",
+           ("entPhysicalIndex", "gauge"))]
 LOOKUPS = [(IFX + "1", "ifName"), (IFX + "18", "ifAlias")]
 OFF = ("[agent]\nhost = bench\nflap_changes = 0\n[host]\nenabled = no\n"
        "[disks]\nenabled = no\n[mdraid]\nenabled = no\n[hwraid]\n"
@@ -185,15 +203,18 @@ def exporter_yaml(path, n):
     for oid, metric, kind in GETS:
         metrics.append("  - name: %s\n    oid: %s\n    type: %s\n"
                        % (metric, oid[:-2], kind))
-    for oid, metric, kind in WALKS:
+    for oid, metric, kind, (index, itype) in WALKS:
         m = ("  - name: %s\n    oid: %s\n    type: %s\n    indexes:\n"
-             "    - labelname: ifIndex\n      type: gauge\n    lookups:\n"
-             % (metric, oid, kind))
-        for loid, lname in LOOKUPS:
-            m += ("    - labels: [ifIndex]\n      labelname: %s\n      "
-                  "oid: %s\n      type: DisplayString\n" % (lname, loid))
+             "    - labelname: %s\n      type: %s\n"
+             % (metric, oid, kind, index, itype))
+        if index == "ifIndex":
+            m += "    lookups:\n"
+            for loid, lname in LOOKUPS:
+                m += ("    - labels: [ifIndex]\n      labelname: %s\n    "
+                      "  oid: %s\n      type: DisplayString\n"
+                      % (lname, loid))
         metrics.append(m)
-    body = ("  walk:\n" + "".join("  - %s\n" % o for o, _, _ in WALKS) +
+    body = ("  walk:\n" + "".join("  - %s\n" % w[0] for w in WALKS) +
             "".join("  - %s\n" % o for o, _ in LOOKUPS) +
             "  get:\n" + "".join("  - %s\n" % o for o, _, _ in GETS) +
             "  metrics:\n" + "".join(metrics) +
@@ -342,7 +363,8 @@ def main():
         ex_rss = vm_hwm(exporter.pid)
         ins = {}
         if fw_ok and shutil.which("valgrind"):
-            ins = {n: fw_instructions(build, work, n) for n in (0, top)}
+            ins = {n: fw_instructions(build, work, n)
+                   for n in (0, SCALES[0])}
         rate_snmpd = snmpd_rate(1)
         pool.shutdown()
     finally:
@@ -371,10 +393,10 @@ def report(results, rows, ins, ex_rss, startup, rate_snmpd, rate_sim, fw_ok):
              "0 routers is the start-up alone), CPU from wait4. "
              "snmp_exporter 0.21 (Debian): all routers scraped at once, "
              "CPU of its threads over the cycle (schedstat); its start-up "
-             "is not counted. Both walk the same 10 columns, 2 lookups and "
-             "3 scalars with GETBULK (25 repetitions)."
+             "is not counted. Both GET the same 3 scalars and walk the same "
+             "%d columns with GETBULK (25 repetitions)."
              % (benchlib.machine(), 2 * PAIRS, max(SCALES), startup,
-                REPEAT, )
+                REPEAT, len(WALKS) + len(LOOKUPS))
              , "",
              "| routers | forewarnd wall s | forewarnd CPU s | forewarnd "
              "peak RSS KiB | snmp_exporter wall s | snmp_exporter CPU s | "
@@ -434,12 +456,12 @@ def report(results, rows, ins, ex_rss, startup, rate_snmpd, rate_sim, fw_ok):
         parts.append("snmp_exporter %.2f ms" % (d * 1000))
         lines.append("- %d → %d routers: %s per router" % (a, b,
                                                           ", ".join(parts)))
-    if ins.get(0) and ins.get(max(SCALES)):
-        per = (ins[max(SCALES)] - ins[0]) / max(SCALES)
+    if ins.get(0) and ins.get(SCALES[0]):
+        per = (ins[SCALES[0]] - ins[0]) / SCALES[0]
         lines += ["", "Instructions (callgrind, forewarnd --once): %d with "
-                  "no router, %d with %d: %d per router (%d per port)."
-                  % (ins[0], ins[max(SCALES)], max(SCALES), per,
-                     per / (2 * PAIRS + 1))]
+                  "no router, %d with %d: %d per router (%d per link)."
+                  % (ins[0], ins[SCALES[0]], SCALES[0], per,
+                     per / (2 * PAIRS))]
         summary.append(("SNMP, instructions per router (callgrind)",
                         "%d" % per, "", None))
     lines += ["", "snmp_exporter peak RSS: %d KiB. Simulators' answer rate "
