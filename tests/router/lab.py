@@ -56,9 +56,17 @@ FRR_BIN = "/usr/lib/frr"
 PREFIX = "fwr"
 
 
+# net-snmp's tools run by the lab read and write only this directory (set
+# by Lab): nothing from /etc/snmp, ~/.snmp or the shared /var/lib/snmp.
+CLIENT_DIR = None
+
+
 def env_snmp(persist=None):
     env = dict(os.environ, MIBS="")
     env.pop("MIBDIRS", None)
+    if persist is None and CLIENT_DIR is not None:
+        persist = CLIENT_DIR
+        env["SNMPCONFPATH"] = CLIENT_DIR
     if persist:
         env["SNMP_PERSISTENT_DIR"] = persist
     return env
@@ -323,6 +331,9 @@ class Lab:
         self.keep = keep or os.environ.get("FW_KEEP") == "1"
         self.dir = tempfile.mkdtemp(prefix="fwrouter-")
         os.chmod(self.dir, 0o755)
+        global CLIENT_DIR
+        CLIENT_DIR = os.path.join(self.dir, "client-snmp")
+        os.makedirs(CLIENT_DIR)
         self.host_ns = "%s%d-host" % (PREFIX, os.getpid())
         self.namespaces = []
         self.closed = False
@@ -395,7 +406,7 @@ class Lab:
 
     # ---- probes, from the agent's namespace ----
 
-    def snmp(self, tool, router, *args, version="2c", timeout=1, retries=1):
+    def snmp(self, tool, router, *args, version="2c", timeout=2, retries=2):
         r = self.routers[router]
         if version == "3":
             cred = ["-v3", "-l", "authPriv", "-u", V3_USER, "-a", "SHA-256",

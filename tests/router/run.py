@@ -10,6 +10,8 @@ failed" last; exits non-zero on a failure.
 """
 import json
 import os
+import pwd
+import re
 import shutil
 import signal
 import subprocess
@@ -82,11 +84,25 @@ def router_conf(L, name, version, work, auth=lab.V3_AUTH, **keys):
     else:
         lines.append("community = %s" % lab.COMMUNITY)
     keys.setdefault("interval", "%gs" % INTERVAL)
-    keys.setdefault("timeout", "500ms")
-    keys.setdefault("retries", "0")
+    # Generous: the machine may be busy (a poll fails after 2 s).
+    keys.setdefault("timeout", "1s")
+    keys.setdefault("retries", "1")
     keys.setdefault("exclude", "lo")
     lines += ["%s = %s" % (k, v) for k, v in keys.items()]
     return "\n".join(lines) + "\n"
+
+
+def give_to_daemon(path):
+    """Started as root, forewarnd runs as [agent] user (forewarn) when that
+    user exists: its configuration, secrets and state directory are then
+    that user's, as a package would make them."""
+    try:
+        pw = pwd.getpwnam("forewarn")
+    except KeyError:
+        return
+    for top, dirs, files in os.walk(path):
+        for name in [top] + [os.path.join(top, x) for x in dirs + files]:
+            os.chown(name, pw.pw_uid, pw.pw_gid)
 
 
 class Daemon:
@@ -105,6 +121,7 @@ class Daemon:
                 text += router_conf(L, rname, version, self.work, **keys)
         with open(self.conf, "w") as f:
             f.write(text + extra)
+        give_to_daemon(self.work)
         self.events_path = os.path.join(self.work, "events.jsonl")
         self.log_path = os.path.join(self.work, "daemon.log")
         self.proc = None
@@ -218,6 +235,7 @@ def once(L, d):
     """forewarnd --once --format json with d's configuration (a state of
     its own): {entity id: {check: (state, summary)}} and the entities."""
     state = tempfile.mkdtemp(prefix="fwrouter-once-")
+    give_to_daemon(state)
     try:
         r = L.agent_run([BIN, "--once", "--format", "json", "-c", d.conf,
                          "--state-dir", state], timeout=60)
@@ -309,7 +327,7 @@ def sc_admin_down(L):
         check(lab.wait_for(lambda: L.if_column("r1", lab.IF_ADMIN, "eth2") ==
                            "2" and L.oper_status("r1", "eth2") == 2, 5),
               "admin_down: lab: r1 eth2 ifAdminStatus 2, ifOperStatus 2")
-        d.wait_state("router.link_down", "r2/eth2", "warning", 10)
+        d.wait_state("router.link_down", "r2/eth2", "warning", 15)
         d.wait_polls(2)
         got, _ = once(L, d)
         st = got.get("r1/eth2", {}).get("checks", {}).get("router.link_down")
@@ -317,7 +335,7 @@ def sc_admin_down(L):
               "admin_down: r1/eth2 router.link_down is ok while admin down: "
               "%s" % (st,))
         L.link_admin("r1", "eth2", True)
-        d.wait_state("router.link_down", "r2/eth2", "ok", 10)
+        d.wait_state("router.link_down", "r2/eth2", "ok", 15)
         d.wait_polls(1)
         check(d.states("router.link_down", "r1/eth2") == [],
               "admin_down: no router.link_down event for r1/eth2: %s"
@@ -346,11 +364,11 @@ def sc_carrier_loss(L):
         check(lab.wait_for(lambda: L.oper_status("r1", "eth2") == 2, 5) and
               L.if_column("r1", lab.IF_ADMIN, "eth2") == "1",
               "carrier_loss: lab: r1 eth2 ifAdminStatus 1, ifOperStatus 2")
-        e = d.wait_state("router.link_down", "r1/eth2", "warning", 10)
+        e = d.wait_state("router.link_down", "r1/eth2", "warning", 15)
         check("eth2" in e["summary"] and "r1" in e["summary"],
               "carrier_loss: %s" % e["summary"])
         L.carrier("r1", "eth2", True)
-        e = d.wait_state("router.link_down", "r1/eth2", "ok", 10)
+        e = d.wait_state("router.link_down", "r1/eth2", "ok", 15)
         check("eth2" in e["summary"] and "r1" in e["summary"],
               "carrier_loss: recovered: %s" % e["summary"])
         d.wait_polls(1)
@@ -380,7 +398,7 @@ def sc_bgp_blackhole(L):
               "bgp_blackhole: lab: bgpPeerState leaves 6 after %.1f s, "
               "eth1 up" % (time.time() - t0))
         for p in (p1, p2):
-            e = d.wait_state("router.bgp_peer_down", p, "critical", 10)
+            e = d.wait_state("router.bgp_peer_down", p, "critical", 15)
             peer = p.split("/")[-1]
             check(peer in e["summary"],
                   "bgp_blackhole: %s: %s" % (p, e["summary"]))
@@ -418,7 +436,7 @@ def sc_reboot(L):
               L.bgp_state("r1") == "NOSUCH",
               "reboot: lab: sysUpTime %s -> %s, BGP4-MIB noSuchObject"
               % (before, after))
-        e = d.wait_state("router.rebooted", "r1", "critical", 10)
+        e = d.wait_state("router.rebooted", "r1", "critical", 15)
         check("r1" in e["summary"], "reboot: %s" % e["summary"])
         lab.wait_for(lambda: L.bgp_state("r1") == 6, 40, 0.5,
                      "BGP4-MIB back")
@@ -523,14 +541,14 @@ def sc_wrong_v3(L):
     d = Daemon(L, "wrong_v3", r1={"auth": "wrongpass1"}, r2={})
     try:
         d.start(polls=3)
-        lines = [x for x in d.log().splitlines() if "r1" in x and
-                 (x.startswith("<3>") or x.startswith("<4>"))]
+        lines = [x for x in d.log().splitlines() if re.search(r"\br1\b", x)
+                 and (x.startswith("<3>") or x.startswith("<4>"))]
         check(any(w in x.lower() for x in lines for w in
                   ("auth", "digest", "password", "passphrase", "credential",
                    "usm", "refuse")),
               "wrong_v3: a warning naming r1 and why in the log: %s"
-              % (lines or [x for x in d.log().splitlines() if "r1" in x
-                           and "polled" not in x]))
+              % (lines or [x for x in d.log().splitlines() if
+                           re.search(r"\br1\b", x) and "polled" not in x]))
         try:
             d.wait(lambda: d.events("router.unreachable", "r1"),
                    3 * INTERVAL, "router.unreachable on r1")
