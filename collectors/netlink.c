@@ -912,11 +912,14 @@ eeprom_read(struct net_state *s, int ifindex, uint8_t i2c, uint8_t page,
     uint32_t offset, uint8_t *dst, size_t *ret_len)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
 	struct genlmsghdr *g;
 	struct nlattr *hdr;
 	int rc;
 
+	/* Zeroed: the u8 attributes' padding goes to the kernel as it is. */
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = s->ethtool_id;
 	nlh->nlmsg_flags = NLM_F_REQUEST;
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
