@@ -556,11 +556,13 @@ class Lab:
         run(["ip", "-n", r.ns, "-batch", batch])
 
     def send_trap(self, router, trap, ifname=None, inform=False,
-                  port=TRAP_PORT):
-        """A v2c trap (or inform) sent from the router's namespace to the
-        agent's listener: trap is TRAP_LINK_DOWN, TRAP_LINK_UP or
-        TRAP_COLD_START; link traps carry ifIndex, ifAdminStatus and
-        ifOperStatus of IFNAME as the router reads them now."""
+                  version="2c", port=TRAP_PORT):
+        """A trap (or an inform) sent from the router's namespace to the
+        agent's listener, v2c (community public) or v3 (labv3, authPriv:
+        an inform, the listener being authoritative): trap is
+        TRAP_LINK_DOWN, TRAP_LINK_UP or TRAP_COLD_START; link traps carry
+        ifIndex, ifAdminStatus and ifOperStatus of IFNAME as the router
+        reads them now.  For an inform: True once it was acknowledged."""
         r = self.routers[router]
         varbinds = []
         if ifname is not None:
@@ -568,10 +570,17 @@ class Lab:
             for col in (".1.3.6.1.2.1.2.2.1.1", IF_ADMIN, IF_OPER):
                 v = r.local_get("%s.%d" % (col, idx))
                 varbinds += ["%s.%d" % (col, idx), "i", v or "2"]
+        if version == "3":
+            cred = ["-v3", "-l", "authPriv", "-u", V3_USER, "-a", "SHA-256",
+                    "-A", V3_AUTH, "-x", "AES", "-X", V3_PRIV]
+            inform = True
+        else:
+            cred = ["-v2c", "-c", COMMUNITY]
         tool = "snmpinform" if inform else "snmptrap"
-        run([tool, "-v2c", "-c", COMMUNITY, "-t", "1", "-r", "2",
-             "%s:%d" % (TRAP_ADDR, port), "", trap] + varbinds,
-            ns=r.ns, env=env_snmp(), check=not inform)
+        res = run([tool] + cred + ["-t", "1", "-r", "2",
+                                   "%s:%d" % (TRAP_ADDR, port), "", trap] +
+                  varbinds, ns=r.ns, env=env_snmp(), check=not inform)
+        return res.returncode == 0
 
     # ---- measuring ----
 

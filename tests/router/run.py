@@ -318,16 +318,16 @@ def sc_v2c_v3(L):
 
 def sc_admin_down(L):
     """ip link set eth2 down in r1: no router.link_down for r1/eth2 (an
-    operator's act, state ok), while r2/eth2 loses its carrier (warning)
-    and recovers with it."""
-    d = Daemon(L, "admin_down", r1={}, r2={})
+    operator's act, state ok), while r2/eth2 loses its carrier (critical:
+    r2 has expect_up = eth2) and recovers with it."""
+    d = Daemon(L, "admin_down", r1={}, r2={"expect_up": "eth2"})
     try:
         d.start()
         L.link_admin("r1", "eth2", False)
         check(lab.wait_for(lambda: L.if_column("r1", lab.IF_ADMIN, "eth2") ==
                            "2" and L.oper_status("r1", "eth2") == 2, 5),
               "admin_down: lab: r1 eth2 ifAdminStatus 2, ifOperStatus 2")
-        d.wait_state("router.link_down", "r2/eth2", "warning", 15)
+        d.wait_state("router.link_down", "r2/eth2", "critical", 15)
         d.wait_polls(2)
         got, _ = once(L, d)
         st = got.get("r1/eth2", {}).get("checks", {}).get("router.link_down")
@@ -340,9 +340,10 @@ def sc_admin_down(L):
         check(d.states("router.link_down", "r1/eth2") == [],
               "admin_down: no router.link_down event for r1/eth2: %s"
               % d.states("router.link_down", "r1/eth2"))
-        check(d.states("router.link_down") == [("r2/eth2", "warning"),
+        check(d.states("router.link_down") == [("r2/eth2", "critical"),
                                                ("r2/eth2", "ok")],
-              "admin_down: r2/eth2 (carrier lost) warning then ok: %s"
+              "admin_down: r2/eth2 (carrier lost, expect_up) critical then "
+              "ok: %s"
               % d.states("router.link_down"))
         s = summaries(d, "router.link_down", "r2/eth2")
         check(all("eth2" in x and "r2" in x for x in s),
@@ -377,6 +378,39 @@ def sc_carrier_loss(L):
               "carrier_loss: only r1/eth2, warning then ok: %s"
               % d.states("router.link_down"))
         check(d.stop() == 0, "carrier_loss: forewarnd exits 0")
+    finally:
+        L.carrier("r1", "eth2", True)
+        d.cleanup()
+
+
+def sc_flapping(L):
+    """r1 eth2's carrier lost and back every 2.4 s for 10 s: ifLastChange
+    moves between polls, router.link_flapping on r1/eth2 (3 changes within
+    flap_window = 15 s is a warning); ok once they leave the window."""
+    d = Daemon(L, "flapping", r1={"flap_window": "15s"},
+               r2={"flap_window": "15s"})
+    try:
+        d.start()
+        # Each state held past snmpd's 1 s ifTable cache, which is where
+        # ifLastChange comes from: a change between two reloads is unseen.
+        end = time.time() + 5 * INTERVAL
+        while time.time() < end:
+            L.carrier("r1", "eth2", False)
+            time.sleep(1.2)
+            L.carrier("r1", "eth2", True)
+            time.sleep(1.2)
+        e = d.wait(lambda: [x for x in d.events("router.link_flapping",
+                                                "r1/eth2")
+                            if x["state"] in ("warning", "critical")],
+                   10, "router.link_flapping on r1/eth2")[0]
+        check("eth2" in e["summary"] and "r1" in e["summary"],
+              "flapping: %s: %s" % (e["state"], e["summary"]))
+        e = d.wait_state("router.link_flapping", "r1/eth2", "ok", 30)
+        check(True, "flapping: ok again: %s" % e["summary"])
+        others = {x[0] for x in d.states("router.link_flapping")} - \
+            {"r1/eth2", "r2/eth2"}
+        check(not others, "flapping: no other link: %s" % others)
+        check(d.stop() == 0, "flapping: forewarnd exits 0")
     finally:
         L.carrier("r1", "eth2", True)
         d.cleanup()
@@ -503,6 +537,53 @@ def sc_unreachable(L):
             clock.close()
         L.unreachable("r1", False)
         d.cleanup()
+
+
+def sc_inform_v3(L):
+    """The listener takes only v3 (labv3, authPriv): snmpd's own v2c
+    linkDown is refused; an SNMPv3 inform of linkDown from r1 is
+    acknowledged and asks for the poll that reports r1/eth2 down within
+    seconds (60 s interval); a v3 linkUp inform brings the ok."""
+    work = tempfile.mkdtemp(prefix="fwrouter-keys-")
+    for fn, text in (("auth", lab.V3_AUTH), ("priv", lab.V3_PRIV)):
+        with open(os.path.join(work, fn), "w") as f:
+            f.write(text + "\n")
+        os.chmod(os.path.join(work, fn), 0o600)
+    give_to_daemon(work)
+    extra = ("[snmptrap]\nlisten = udp:%s:%d\nuser = %s\n"
+             "auth_protocol = SHA-256\nauth_password_file = %s\n"
+             "priv_protocol = AES\npriv_password_file = %s\n"
+             % (lab.TRAP_ADDR, lab.TRAP_PORT, lab.V3_USER,
+                os.path.join(work, "auth"), os.path.join(work, "priv")))
+    d = Daemon(L, "inform_v3", r1={"interval": "60s"},
+               r2={"interval": "60s"}, extra=extra)
+    try:
+        d.start(polls=1)
+        time.sleep(1.0)
+        L.carrier("r1", "eth2", False)
+        lab.wait_for(lambda: L.oper_status("r1", "eth2") == 2, 5)
+        time.sleep(2.0)		# snmpd's v2c linkDown has come and gone
+        check(d.events("router.link_down") == [],
+              "inform_v3: the v2c trap alone brings no poll: %s"
+              % d.states("router.link_down"))
+        t0 = time.time()
+        acked = L.send_trap("r1", lab.TRAP_LINK_DOWN, "eth2", version="3")
+        check(acked, "inform_v3: the listener acknowledged r1's v3 inform")
+        e = d.wait_state("router.link_down", "r1/eth2", "warning", 30)
+        check(time.time() - t0 < 20, "inform_v3: router.link_down %.1f s "
+              "after the inform: %s" % (time.time() - t0, e["summary"]))
+        L.carrier("r1", "eth2", True)
+        lab.wait_for(lambda: L.oper_status("r1", "eth2") == 1, 5)
+        t0 = time.time()
+        L.send_trap("r1", lab.TRAP_LINK_UP, "eth2", version="3")
+        d.wait_state("router.link_down", "r1/eth2", "ok", 30)
+        check(time.time() - t0 < 20, "inform_v3: ok %.1f s after the "
+              "linkUp inform" % (time.time() - t0))
+        check(d.stop() == 0, "inform_v3: forewarnd exits 0")
+    finally:
+        L.carrier("r1", "eth2", True)
+        d.cleanup()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def sc_errors(L):
@@ -676,7 +757,9 @@ SCENARIOS = [
     ("admin_down", sc_admin_down),
     ("carrier_loss", sc_carrier_loss),
     ("trap", sc_trap),
+    ("inform_v3", sc_inform_v3),
     ("errors", sc_errors),
+    ("flapping", sc_flapping),
     ("bgp_blackhole", sc_bgp_blackhole),
     ("unreachable", sc_unreachable),
     ("wrong_v3", sc_wrong_v3),
