@@ -51,6 +51,8 @@ struct daemon {
 	struct opts	*o;
 	uint64_t	 watchdog_ms;
 	bool		 failed;	/* stopped by a fault: exit 1 */
+	char		 user[64];	/* dropped to, or "" */
+	uint64_t	 caps;		/* kept after the drop */
 };
 
 static void
@@ -336,18 +338,24 @@ caps_text(uint64_t caps, char *buf, size_t size)
  * as started, and say so once.  0, or -errno when the drop failed half way
  * (the daemon must not start then).
  */
+static const char *
+agent_user(const struct fw_conf *conf)
+{
+	const char *user = conf_section_value(conf_section(conf, "agent"),
+	    "user");
+
+	return user != NULL ? user : DEFAULT_USER;
+}
+
 static int
 privsep_setup(const struct fw_conf *conf, const char *state_dir,
     const struct opts *o)
 {
-	const char *user = conf_section_value(conf_section(conf, "agent"),
-	    "user");
+	const char *user = agent_user(conf);
 	char text[128];
 	uid_t uid;
 	int rc;
 
-	if (user == NULL)
-		user = DEFAULT_USER;
 	if (geteuid() != 0) {
 		log_info("not started as root: running as uid %u as it is, "
 		    "without privilege separation", (unsigned)geteuid());
@@ -387,6 +395,24 @@ privsep_setup(const struct fw_conf *conf, const char *state_dir,
 	    "through the privileged spawner", user, (unsigned)uid,
 	    caps_text(privsep_caps_effective(), text, sizeof(text)));
 	return 0;
+}
+
+/* What a reload cannot change once dropped: the user, the capabilities. */
+static void
+reload_check_privileges(const struct daemon *d, const struct fw_conf *conf)
+{
+	uint64_t missing;
+	char text[128];
+
+	if (d->user[0] == '\0')
+		return;
+	if (strcmp(agent_user(conf), d->user) != 0)
+		log_warnx("[agent] user is now '%s': the daemon runs as '%s' "
+		    "until it is restarted", agent_user(conf), d->user);
+	missing = keep_caps(conf) & ~d->caps;
+	if (missing != 0)
+		log_warnx("the new configuration needs %s, which only a restart "
+		    "gives", caps_text(missing, text, sizeof(text)));
 }
 
 /* Without the spawner no disk can be probed: stop, for a restart. */
@@ -449,6 +475,7 @@ on_reload(int signo, void *arg)
 		    "configuration rejected");
 		free(summary);
 	} else {
+		reload_check_privileges(d, conf);
 		core_reload(d->core, conf);
 		log_info("configuration reloaded");
 	}
@@ -500,6 +527,10 @@ run_daemon(struct opts *o)
 	/* Before anything reads outside data: the config is root's. */
 	if (privsep_setup(conf, dir, o) < 0)
 		goto fail;
+	if (privsep_running()) {
+		fw_strlcpy(d.user, agent_user(conf), sizeof(d.user));
+		d.caps = privsep_caps_effective();
+	}
 	signal(SIGPIPE, SIG_IGN);
 	d.o = o;
 	d.loop = loop_new();

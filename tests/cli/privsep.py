@@ -165,11 +165,22 @@ def with_user(tmp, user, uid):
               for f in os.listdir(d.state)), "and every file in it")
     check("running as '%s' (uid %d), capabilities: none" % (user, uid) in
           read(d.log), "the log says whom it runs as")
-    # A reload re-reads the files as the user and keeps running.
+    # A reload re-reads the files as the user and keeps running; what only
+    # a restart can change is said.
+    with open(d.conf, "w") as f:
+        f.write("[agent]\nhost = privsep-test\nuser = root\n" +
+                off("kmsg"))
     d.p.send_signal(signal.SIGHUP)
     check(wait_for(lambda: "configuration reloaded" in read(d.log)),
           "SIGHUP reloads as the user")
     check(d.p.poll() is None, "still running after the reload")
+    check("[agent] user is now 'root': the daemon runs as '%s' until it is "
+          "restarted" % user in read(d.log), "a new user waits for a restart")
+    if built("net"):
+        check("needs CAP_NET_ADMIN, which only a restart gives" in
+              read(d.log), "so does a capability the new net section needs")
+    check(int(status(d.p.pid).get("CapEff", "1"), 16) == 0,
+          "and the reload gave the main process nothing")
     rc = d.stop()
     check(rc == 0, "SIGTERM: exit 0 (got %s)" % rc)
     check(wait_for(lambda: not os.path.exists(d.pid_file), 5),
