@@ -7,8 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <atasmart.h>
 #include <cmocka.h>
@@ -235,6 +238,83 @@ test_helper_answers(void **unused)
 	assert_int_equal(probe_submit(p, 99, "sdy", 1000, on_reply, &a),
 	    -EINVAL);
 	rig_free(&rig);
+}
+
+/*
+ * probe.c's request frame as the helper reads it: a tripwire for its
+ * layout, so the frame checks below test what the main side sends.
+ */
+struct raw_req {
+	uint64_t	id;
+	uint32_t	op;
+	char		dev[32];
+	uint32_t	timeout_ms;
+	uint32_t	argc;
+	char		args[FW_PROBE_ARGS_MAX];
+};
+
+/* Send len bytes of r; the status answered, or 1 when the helper hung up. */
+static int
+raw_frame(int fd, const struct raw_req *r, size_t len)
+{
+	static struct fw_probe_reply rep;
+	ssize_t n;
+
+	assert_int_equal(send(fd, r, len, MSG_NOSIGNAL), (ssize_t)len);
+	n = recv(fd, &rep, sizeof(rep), 0);
+	if (n == 0)
+		return 1;
+	assert_true(n >= (ssize_t)offsetof(struct fw_probe_reply, data));
+	assert_int_equal(rep.id, r->id);
+	return rep.status;
+}
+
+/* A device request is exactly its fixed part; anything else is refused. */
+static void
+test_helper_frames(void **unused)
+{
+	const size_t fixed = offsetof(struct raw_req, args);
+	static struct raw_req r;
+	static char big[sizeof(struct raw_req) + 64];
+	int sv[2], st;
+	pid_t pid;
+
+	assert_int_equal(path_set_root(make_root()), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+	    sv), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(sv[0]);
+		probe_helper_serve(sv[1]);
+		_exit(0);
+	}
+	close(sv[1]);
+	memset(&r, 0, sizeof(r));
+	r.id = 1;
+	r.op = FW_PROBE_OPEN;
+	memcpy(r.dev, "sdy", 4);
+	assert_int_equal(raw_frame(sv[0], &r, fixed), 0);
+	r.id = 2;	/* a string tail on a device request */
+	assert_int_equal(raw_frame(sv[0], &r, fixed + 1), -EINVAL);
+	r.id = 3;
+	r.argc = 1;
+	assert_int_equal(raw_frame(sv[0], &r, fixed), -EINVAL);
+	r.argc = 0;
+	r.id = 4;
+	r.op = 99;
+	assert_int_equal(raw_frame(sv[0], &r, fixed), -EINVAL);
+	r.id = 5;
+	r.op = FW_PROBE_OPEN;
+	memcpy(r.dev, "../etc", 7);
+	assert_int_equal(raw_frame(sv[0], &r, fixed), -EINVAL);
+	/* Longer than any frame: the helper stops serving. */
+	memcpy(big, &r, sizeof(r));
+	assert_int_equal(raw_frame(sv[0], (const struct raw_req *)big,
+	    sizeof(big)), 1);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	close(sv[0]);
+	path_set_root(NULL);
 }
 
 static void
@@ -553,6 +633,7 @@ main(void)
 		cmocka_unit_test(test_sense_fixed),
 		cmocka_unit_test(test_blob_loads_in_libatasmart),
 		cmocka_unit_test(test_helper_answers),
+		cmocka_unit_test(test_helper_frames),
 		cmocka_unit_test(test_hang_replaces_helper),
 		cmocka_unit_test(test_free_cancels_pending),
 		cmocka_unit_test(test_cancel),
