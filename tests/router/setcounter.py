@@ -20,8 +20,8 @@ def main():
         ContextData(),
         ObjectType(ObjectIdentity(oid.lstrip(".")), Counter32(int(value)))))
     if err_ind or err_stat:
-        print("SET %s = Counter32 %s: %s" % (oid, value,
-                                             err_ind or err_stat.prettyPrint()),
+        why = err_ind or err_stat.prettyPrint()
+        print("SET %s = Counter32 %s: %s" % (oid, value, why),
               file=sys.stderr)
         return 1
     return 0
