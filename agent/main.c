@@ -353,6 +353,7 @@ privsep_setup(const struct fw_conf *conf, const char *state_dir,
 {
 	const char *user = agent_user(conf);
 	char text[128];
+	uint64_t want;
 	uid_t uid;
 	int rc;
 
@@ -387,13 +388,19 @@ privsep_setup(const struct fw_conf *conf, const char *state_dir,
 		    strerror(-rc));
 		return rc;
 	}
-	if ((rc = privsep_drop(user, state_dir, keep_caps(conf), &uid)) < 0) {
+	want = keep_caps(conf);
+	if ((rc = privsep_drop(user, state_dir, want, &uid)) < 0) {
 		log_warnx("cannot become user '%s': %s", user, strerror(-rc));
 		return rc;
 	}
 	log_info("running as '%s' (uid %u), capabilities: %s; device probes "
 	    "through the privileged spawner", user, (unsigned)uid,
 	    caps_text(privsep_caps_effective(), text, sizeof(text)));
+	if ((want & ~privsep_caps_effective()) != 0)
+		log_warnx("the configuration needs %s, which this process was "
+		    "not given (a service manager's bounding set?)",
+		    caps_text(want & ~privsep_caps_effective(), text,
+		    sizeof(text)));
 	return 0;
 }
 

@@ -20,6 +20,7 @@ import time
 import urllib.request
 
 binary, fixture = sys.argv[1], sys.argv[2]
+here = os.path.dirname(os.path.abspath(__file__))
 passed = failed = 0
 CAP_NET_ADMIN, CAP_NET_BIND_SERVICE = 12, 10
 CAP_SYS_RAWIO, CAP_SYS_ADMIN = 17, 21
@@ -70,7 +71,7 @@ def read(path):
 
 
 class Daemon:
-    def __init__(self, tmp, name, conf_text, extra=()):
+    def __init__(self, tmp, name, conf_text, wrap=()):
         self.dir = os.path.join(tmp, name)
         os.mkdir(self.dir)
         self.conf = os.path.join(self.dir, "forewarn.conf")
@@ -81,8 +82,9 @@ class Daemon:
         self.pid_file = os.path.join(self.dir, "forewarnd.pid")
         with open(self.log, "w") as err:
             self.p = subprocess.Popen(
-                [binary, "-c", self.conf, "--root", root, "--state-dir",
-                 self.state, "--pid-file", self.pid_file] + list(extra),
+                list(wrap) + [binary, "-c", self.conf, "--root", root,
+                              "--state-dir", self.state, "--pid-file",
+                              self.pid_file],
                 stdout=subprocess.DEVNULL, stderr=err)
 
     def started(self):
@@ -219,6 +221,48 @@ def with_listener(tmp, user, uid):
     check(d.stop() == 0, "and stops cleanly")
 
 
+def unit_bounding_set():
+    """The packaged unit's CapabilityBoundingSet, as setpriv takes it."""
+    unit = os.path.join(here, "..", "..", "packaging", "systemd",
+                        "forewarnd.service")
+    with open(unit) as f:
+        for line in f:
+            if line.startswith("CapabilityBoundingSet="):
+                caps = line.split("=", 1)[1].split()
+                return "-all," + ",".join("+" + c[4:].lower() for c in caps)
+    return None
+
+
+def under_unit(tmp, user, uid):
+    """Within the unit's bounding set (no CAP_SETPCAP, no low ports)."""
+    bset = unit_bounding_set()
+    if bset is None or shutil.which("setpriv") is None:
+        return
+    port = free_low_port()
+    conf = ("[agent]\nhost = privsep-test\nuser = %s\n" % user +
+            off("kmsg", "net"))
+    if port is not None:
+        conf += "[sink:prom]\ntype = prometheus\nlisten = 127.0.0.1:%d\n" % port
+    d = Daemon(tmp, "unit", conf, ["setpriv", "--bounding-set", bset])
+    check(d.started(), "the daemon starts within the unit's bounding set")
+    st = status(d.p.pid)
+    check(st.get("Uid", "").split()[:1] == [str(uid)] and
+          int(st.get("CapEff", "1"), 16) == 0,
+          "and drops there: Uid %s CapEff %s" % (st.get("Uid"),
+                                                 st.get("CapEff")))
+    priv = [c for c in children(d.p.pid)
+            if status(c).get("Name") == "forewarnd-priv"]
+    if priv:
+        eff = int(status(priv[0]).get("CapEff", "0"), 16)
+        check(eff == (1 << CAP_SYS_RAWIO) | (1 << CAP_SYS_ADMIN),
+              "the spawner keeps the device capabilities: CapEff %x" % eff)
+    if port is not None:
+        check("needs CAP_NET_BIND_SERVICE, which this process was not "
+              "given" in read(d.log), "a listener on port %d the bounding "
+              "set does not allow is said" % port)
+    check(d.stop() == 0, "and stops cleanly")
+
+
 def without_user(tmp):
     missing = "fw-no-such-user-%d" % os.getpid()
     conf = "[agent]\nhost = privsep-test\nuser = %s\n" % missing
@@ -275,6 +319,7 @@ try:
         uid = pwd.getpwnam(user).pw_uid
         with_user(tmp, user, uid)
         with_listener(tmp, user, uid)
+        under_unit(tmp, user, uid)
         one_shot(tmp, user)
     without_user(tmp)
 finally:
