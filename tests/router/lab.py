@@ -95,6 +95,16 @@ def wait_for(pred, timeout=10.0, step=0.1, what="a condition"):
         time.sleep(step)
 
 
+def remove_stale_dirs():
+    """Directories a killed run left in the temporary directory: named
+    fwrouter-PID-... (the lab's and the scenarios'), whose PID is gone."""
+    tmp = tempfile.gettempdir()
+    for name in os.listdir(tmp):
+        m = re.match(r"fwrouter-(\d+)-", name)
+        if m and not os.path.exists("/proc/%s" % m.group(1)):
+            shutil.rmtree(os.path.join(tmp, name), ignore_errors=True)
+
+
 def stale_namespaces():
     """Namespaces a killed run of this lab left behind (its pid is gone)."""
     out = run(["ip", "netns", "list"], check=False).stdout
@@ -328,8 +338,9 @@ class Lab:
     def __init__(self, keep=False):
         for ns in stale_namespaces():
             kill_namespace(ns)
+        remove_stale_dirs()
         self.keep = keep or os.environ.get("FW_KEEP") == "1"
-        self.dir = tempfile.mkdtemp(prefix="fwrouter-")
+        self.dir = tempfile.mkdtemp(prefix="fwrouter-%d-" % os.getpid())
         os.chmod(self.dir, 0o755)
         global CLIENT_DIR
         CLIENT_DIR = os.path.join(self.dir, "client-snmp")

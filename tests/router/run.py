@@ -111,7 +111,8 @@ class Daemon:
 
     def __init__(self, L, name, r1=None, r2=None, extra=""):
         self.L = L
-        self.work = tempfile.mkdtemp(prefix="fwrouter-%s-" % name)
+        self.work = tempfile.mkdtemp(prefix="fwrouter-%d-%s-" % (os.getpid(),
+                                                             name))
         self.conf = os.path.join(self.work, "fw.conf")
         text = BASE
         for rname, keys in (("r1", r1), ("r2", r2)):
@@ -234,7 +235,7 @@ class Daemon:
 def once(L, d):
     """forewarnd --once --format json with d's configuration (a state of
     its own): {entity id: {check: (state, summary)}} and the entities."""
-    state = tempfile.mkdtemp(prefix="fwrouter-once-")
+    state = tempfile.mkdtemp(prefix="fwrouter-%d-once-" % os.getpid())
     give_to_daemon(state)
     try:
         r = L.agent_run([BIN, "--once", "--format", "json", "-c", d.conf,
@@ -544,7 +545,7 @@ def sc_inform_v3(L):
     linkDown is refused; an SNMPv3 inform of linkDown from r1 is
     acknowledged and asks for the poll that reports r1/eth2 down within
     seconds (60 s interval); a v3 linkUp inform brings the ok."""
-    work = tempfile.mkdtemp(prefix="fwrouter-keys-")
+    work = tempfile.mkdtemp(prefix="fwrouter-%d-keys-" % os.getpid())
     for fn, text in (("auth", lab.V3_AUTH), ("priv", lab.V3_PRIV)):
         with open(os.path.join(work, fn), "w") as f:
             f.write(text + "\n")
