@@ -37,6 +37,13 @@ TITLES = {
 }
 
 
+def ratio_text(r):
+    """Two decimals, or two significant digits when that shows nothing."""
+    if r is None:
+        return ""
+    return "%.2f" % r if r >= 0.1 else "%.2g" % r
+
+
 def main():
     build = os.path.abspath(sys.argv[1])
     names = sys.argv[2:] or BENCHES
@@ -76,7 +83,7 @@ def main():
         for what, fw, ref, ratio in rows:
             lines.append("| %s | %s | %s | %s | %s |" % (
                 TITLES.get(name, name), what, fw, ref or "",
-                "%.2f" % ratio if ratio is not None else ""))
+                ratio_text(ratio)))
     lines += ["", "Run time: %.0f s in all (%s)." % (total, ", ".join(
         "%s %.0f s%s" % (n, s, "" if st == "ok" else " " + st)
         for n, st, s in ran))]

@@ -320,6 +320,11 @@ def main():
             print("snmp bench: %s missing (make bench-deps); skipped" % tool)
             return 0
     work = tempfile.mkdtemp(prefix="fwbench-snmp-")
+    # net-snmp's tools and library read (and write) their persistent
+    # files here, not in /var/lib/snmp, which other runs share.
+    os.makedirs(os.path.join(work, "persist"))
+    os.environ.update(SNMP_PERSISTENT_DIR=os.path.join(work, "persist"),
+                      MIBS="")
     ns = "fwbench-snmp-%d" % os.getpid()
     routers, exporter = [], None
     top = max(SCALES)
@@ -436,6 +441,16 @@ def report(results, rows, ins, ex_rss, startup, rate_snmpd, rate_sim, fw_ok):
                                 "%.2f s" % fw_wall,
                                 "%.2f s (snmp_exporter)" % ex_wall,
                                 fw_wall / ex_wall if ex_wall else None))
+                summary.append(("the routers' CPU during the cycle",
+                                "%.2f s" % med(r["sim_fw"]),
+                                "%.2f s (snmp_exporter's)" % med(r["sim_ex"]),
+                                med(r["sim_fw"]) / med(r["sim_ex"])
+                                if med(r["sim_ex"]) else None))
+                summary.append(("peak RSS with %d routers" % n, "%.1f MiB"
+                                % (max(x[2] for x in r["fw"]) / 1024),
+                                "%.1f MiB (snmp_exporter)" % (ex_rss / 1024),
+                                max(x[2] for x in r["fw"]) / ex_rss
+                                if ex_rss else None))
         else:
             lines.append("| %d | | | | %.3f | %.3f | – / %.3f | | – / %d |"
                          % (n, ex_wall, ex_cpu, med(r["sim_ex"]), ex_links))
@@ -443,6 +458,16 @@ def report(results, rows, ins, ex_rss, startup, rate_snmpd, rate_sim, fw_ok):
                 summary.append(("SNMP poll cycle, %d routers × %d ports: CPU"
                                 % (n, 2 * PAIRS), "(no snmp collector)",
                                 "%.3f s (snmp_exporter)" % ex_cpu, None))
+    lo, hi = SCALES[0], SCALES[-1]
+    if rows[lo]["fw"] and rows[hi]["fw"] and hi > lo:
+        fw_per = (med([x[1] for x in rows[hi]["fw"]]) -
+                  med([x[1] for x in rows[lo]["fw"]])) / (hi - lo)
+        ex_per = (med([x[1] for x in rows[hi]["ex"]]) -
+                  med([x[1] for x in rows[lo]["ex"]])) / (hi - lo)
+        summary.append(("CPU per router (%d → %d routers)" % (lo, hi),
+                        "%.1f ms" % (fw_per * 1e3),
+                        "%.1f ms (snmp_exporter)" % (ex_per * 1e3),
+                        fw_per / ex_per if ex_per > 0 else None))
     lines += ["", "Cost per router (CPU, from the change between scales):",
               ""]
     for a, b in zip(SCALES, SCALES[1:]):
