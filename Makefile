@@ -14,29 +14,110 @@ CC	?= cc
 PREFIX	?= /usr/local
 VERSION	:= 0.1.0
 
-# Collectors: one file collectors/NAME.c exporting NAME_collector.  A
-# collector whose library is missing is simply not built (add it here
-# behind a pkg-config test).
-COLLECTORS	:= agent host hwraid
-ifeq ($(shell pkg-config --exists libatasmart libudev && echo y),y)
-COLLECTORS	+= disks mdraid kmsg
-PKGS_OPT	+= libatasmart libudev
-endif
-ifeq ($(shell pkg-config --exists libmnl && echo y),y)
-COLLECTORS	+= netlink
-PKGS_OPT	+= libmnl
-endif
-# libsensors has no pkg-config file on Debian: test for its header.  Without
-# it the sensors collector reads hwmon through sysfs (no sensors.conf).
-COLLECTORS	+= sensors
-ifeq ($(shell printf '\043include <sensors/sensors.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo y),y)
-LIBS_OPT	+= -lsensors
-DEFS_OPT	+= -DFW_HAVE_LIBSENSORS=1
-endif
-# Sink types: agent/sinks/NAME.c exporting NAME_sink_type.
+PKG_CONFIG ?= pkg-config
+
+# Collectors: one file collectors/NAME.c exporting NAME_collector.  Sink
+# types: agent/sinks/NAME.c exporting NAME_sink_type.  Both lists are in
+# registry order; the build switches below take out what they leave out.
+# The SNMP collectors are listed once their files are in the tree.
+SNMP_COLLECTORS	:= $(patsubst collectors/%.c,%,\
+		   $(wildcard collectors/snmp.c collectors/snmptrap.c))
+COLLECTORS	:= agent host hwraid disks mdraid kmsg netlink sensors \
+		   $(SNMP_COLLECTORS)
 SINKS		:= stdout alertmanager journal syslog prometheus webhook snmp
 
-PKGS	:= inih sqlite3 jansson libcurl libmicrohttpd libcrypto netsnmp
+# The core's libraries: never switched off.
+PKGS	:= inih sqlite3 jansson
+
+# ---- build switches ----
+# One switch per optional library.  WITH_X=1 builds the parts that need it
+# (and stops if the library is not found), WITH_X=0 leaves them out of the
+# binary, and by default (unset) they are built when the library is found.
+# WITH_ALL=0 or 1 is the default of every switch: "make WITH_ALL=0" is the
+# minimal build, "make WITH_ALL=0 WITH_NETLINK=1" that plus netlink.
+# docs/building.md lists them; "make switches" prints this build's.
+#
+#   switch        libraries             leaves out
+#   WITH_DISKS    libatasmart libudev   collectors disks, mdraid, kmsg
+#   WITH_NETLINK  libmnl                collector netlink
+#   WITH_SENSORS  libsensors            the sensors collector's libsensors
+#                                       backend (it reads hwmon in sysfs)
+#   WITH_SNMP     net-snmp              sink snmp, collectors snmp, snmptrap
+#   WITH_CURL     libcurl libcrypto     sinks alertmanager, webhook
+#   WITH_MHD      libmicrohttpd         sink prometheus
+#
+# Always built: the core, the collectors agent, host, hwraid and sensors
+# (sysfs), the sinks stdout, journal and syslog.
+SWITCHES := DISKS NETLINK SENSORS SNMP CURL MHD
+
+# Per switch: pkg-config names (SW_PKGS_), other compiler and linker flags
+# (SW_DEFS_, SW_LIBS_), the collectors and sink types, the agent/ files
+# only they use (SW_AGENT_), their unit tests and fuzz targets by name
+# (SW_TESTS_: tests/unit/test_NAME.c, fuzz/fuzz_NAME.c) and the Debian
+# -dev packages (SW_DEBS_, for make deps-cross).
+SW_PKGS_DISKS		:= libatasmart libudev
+SW_COLLECTORS_DISKS	:= disks mdraid kmsg
+SW_TESTS_DISKS		:= disks mdraid kmsg kmsg_fs probe risk
+SW_DEBS_DISKS		:= libatasmart-dev libudev-dev
+SW_PKGS_NETLINK		:= libmnl
+SW_COLLECTORS_NETLINK	:= netlink
+SW_TESTS_NETLINK	:= netlink
+SW_DEBS_NETLINK		:= libmnl-dev
+# libsensors has no pkg-config file on Debian: it is linked by name.
+SW_DEFS_SENSORS		:= -DFW_HAVE_LIBSENSORS=1
+SW_LIBS_SENSORS		:= -lsensors
+SW_DEBS_SENSORS		:= libsensors-dev
+SW_PKGS_SNMP		:= netsnmp
+SW_COLLECTORS_SNMP	:= $(SNMP_COLLECTORS)
+SW_SINKS_SNMP		:= snmp
+SW_AGENT_SNMP		:= agent/snmplib.c
+SW_TESTS_SNMP		:= snmp%
+SW_DEBS_SNMP		:= libsnmp-dev
+SW_PKGS_CURL		:= libcurl libcrypto
+SW_SINKS_CURL		:= alertmanager webhook
+SW_AGENT_CURL		:= agent/alert.c agent/http.c
+SW_TESTS_CURL		:= alert webhook
+SW_DEBS_CURL		:= libcurl4-openssl-dev libssl-dev
+SW_PKGS_MHD		:= libmicrohttpd
+SW_SINKS_MHD		:= prometheus
+SW_TESTS_MHD		:= prometheus
+SW_DEBS_MHD		:= libmicrohttpd-dev
+
+# Whether each library is here (for $(CC): cross builds ask their own).
+fw_pkg = $(shell $(PKG_CONFIG) --exists $(1) 2>/dev/null && echo 1 || echo 0)
+HAVE_DISKS	:= $(call fw_pkg,$(SW_PKGS_DISKS))
+HAVE_NETLINK	:= $(call fw_pkg,$(SW_PKGS_NETLINK))
+HAVE_SENSORS	:= $(shell printf '\043include <sensors/sensors.h>\nint main(void) { return sensors_init(0); }\n' | \
+		   $(CC) -x c -o /dev/null - -lsensors >/dev/null 2>&1 && echo 1 || echo 0)
+HAVE_SNMP	:= $(call fw_pkg,$(SW_PKGS_SNMP))
+HAVE_CURL	:= $(call fw_pkg,$(SW_PKGS_CURL))
+HAVE_MHD	:= $(call fw_pkg,$(SW_PKGS_MHD))
+
+# The switches asked for on the command line (WITH_ALL counts), before
+# the defaults fill in: make deps-cross installs what these need.
+SW_ASKED := $(foreach s,$(SWITCHES),$(if $(filter 1,$(or $(WITH_$(s)),$(WITH_ALL))),$(s)))
+$(foreach s,$(SWITCHES),$(eval WITH_$(s) ?= $(or $(WITH_ALL),$(HAVE_$(s)))))
+$(foreach s,$(SWITCHES),$(if $(filter-out 0 1,$(WITH_$(s))),\
+	$(error WITH_$(s)=$(WITH_$(s)): a switch is 0 or 1)))
+SW_ON	:= $(foreach s,$(SWITCHES),$(if $(filter 1,$(WITH_$(s))),$(s)))
+SW_OFF	:= $(filter-out $(SW_ON),$(SWITCHES))
+ifeq ($(filter deps deps-cross deb-deps switches clean,$(MAKECMDGOALS)),)
+$(foreach s,$(SW_ON),$(if $(filter 0,$(HAVE_$(s))),\
+	$(error WITH_$(s)=1 but $(or $(SW_PKGS_$(s)),$(SW_LIBS_$(s))) not found: \
+	make deps, or WITH_$(s)=0)))
+endif
+
+PKGS_OPT	:= $(foreach s,$(SW_ON),$(SW_PKGS_$(s)))
+DEFS_OPT	:= $(foreach s,$(SW_ON),$(SW_DEFS_$(s)))
+LIBS_OPT	:= $(foreach s,$(SW_ON),$(SW_LIBS_$(s)))
+COLLECTORS	:= $(filter-out $(foreach s,$(SW_OFF),$(SW_COLLECTORS_$(s))),\
+		   $(COLLECTORS))
+SINKS		:= $(filter-out $(foreach s,$(SW_OFF),$(SW_SINKS_$(s))),$(SINKS))
+AGENT_OFF	:= $(foreach s,$(SW_OFF),$(SW_AGENT_$(s)))
+TESTS_OFF	:= $(foreach s,$(SW_OFF),$(SW_TESTS_$(s)))
+# NAME:SWITCH of each part left out, for --check-config's errors.
+ABSENT_COLLECTORS := $(foreach s,$(SW_OFF),$(SW_COLLECTORS_$(s):%=%:$(s)))
+ABSENT_SINKS	  := $(foreach s,$(SW_OFF),$(SW_SINKS_$(s):%=%:$(s)))
 
 # Debian packages for build, tests and CI.
 DEBIAN_DEPS := build-essential pkg-config clang libclang-rt-14-dev valgrind \
@@ -71,8 +152,8 @@ SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined \
 OPT	:= -O1 -g
 endif
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(PKGS_OPT) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) $(PKGS_OPT) 2>/dev/null)
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(PKGS_OPT) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) $(PKGS_OPT) 2>/dev/null)
 
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
 	      -fstack-protector-strong $(WARN) $(OPT) $(SAN_FLAGS) \
@@ -81,7 +162,8 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
 ALL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 LIBS	:= $(PKG_LIBS) $(LIBS_OPT) -lm
 
-CORE_SRCS := $(filter-out agent/main.c agent/clock.c,$(wildcard agent/*.c)) \
+CORE_SRCS := $(filter-out agent/main.c agent/clock.c $(AGENT_OFF),\
+	       $(wildcard agent/*.c)) \
 	     $(SINKS:%=agent/sinks/%.c)
 # A collector may split into collectors/NAME_*.c (parsers apart, for fuzzing).
 COLL_SRCS := $(foreach c,$(filter-out agent,$(COLLECTORS)),\
@@ -92,10 +174,11 @@ LIBFW	  := $(BUILD)/libforewarn.a
 
 TEST_LIB_SRCS := $(wildcard tests/lib/*.c)
 TEST_LIB_OBJS := $(TEST_LIB_SRCS:%.c=$(BUILD)/%.o)
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_SRCS := $(filter-out $(TESTS_OFF:%=tests/unit/test_%.c),\
+	       $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
+FUZZ_SRCS := $(filter-out $(TESTS_OFF:%=fuzz/fuzz_%.c),$(wildcard fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=$(BUILD)/fuzz/%)
 
 .PHONY: all deps check unit scenario scenario-update asan valgrind fuzz \
@@ -116,6 +199,7 @@ $(LIBFW): $(LIB_OBJS)
 $(BUILD)/registry.c: FORCE
 	@mkdir -p $(BUILD)
 	@{ echo '/* Generated by make from COLLECTORS and SINKS. */'; \
+	  echo '/* Switches: $(foreach s,$(SWITCHES),WITH_$(s)=$(WITH_$(s))) */'; \
 	  echo '#include "forewarn/registry.h"'; \
 	  for c in $(COLLECTORS); do echo "extern const struct fw_collector $${c}_collector;"; done; \
 	  for s in $(SINKS); do echo "extern const struct fw_sink_type $${s}_sink_type;"; done; \
@@ -127,6 +211,14 @@ $(BUILD)/registry.c: FORCE
 	  for s in $(SINKS); do echo "	&$${s}_sink_type,"; done; \
 	  echo '	NULL };'; \
 	  echo 'const size_t registry_n_sinks = $(words $(SINKS));'; \
+	  echo 'const struct fw_conf_absent registry_absent_collectors[] = {'; \
+	  for e in $(ABSENT_COLLECTORS); do \
+	    echo "	{ \"$${e%%:*}\", \"WITH_$${e#*:}=0\" },"; done; \
+	  echo '	{ NULL, NULL } };'; \
+	  echo 'const struct fw_conf_absent registry_absent_sinks[] = {'; \
+	  for e in $(ABSENT_SINKS); do \
+	    echo "	{ \"$${e%%:*}\", \"WITH_$${e#*:}=0\" },"; done; \
+	  echo '	{ NULL, NULL } };'; \
 	} > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 FORCE:
@@ -143,7 +235,8 @@ $(BUILD)/tests/%.o $(BUILD)/fuzz/%.o: CFLAGS_EXTRA := -Itests/lib
 $(BUILD)/registry.o: $(BUILD)/registry.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-TEST_LIBS := -lcmocka $(shell pkg-config --libs libatasmart 2>/dev/null)
+# test_probe's libatasmart comes with WITH_DISKS, in LIBS.
+TEST_LIBS := -lcmocka
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_LIB_OBJS) $(LIBFW)
 	@mkdir -p $(dir $@)
@@ -201,6 +294,63 @@ deps:
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "all build and test packages are installed"; fi
+
+# make switches: this build's switches, and what each one built or left out.
+switches:
+	@$(foreach s,$(SWITCHES),printf '%-14s %s  %s\n' WITH_$(s)=$(WITH_$(s)) \
+	    '$(if $(filter 1,$(WITH_$(s))),builds,leaves out)' \
+	    '$(strip $(SW_COLLECTORS_$(s)) $(SW_SINKS_$(s)) $(if $(SW_DEFS_$(s)),libsensors backend))';)
+	@echo "collectors: $(COLLECTORS)"
+	@echo "sinks:      $(SINKS)"
+
+# make minimal: every switch off in build-min/, its unit tests, and
+# tests/edge/run.sh (--once on a fixture root, --check-config of the parts
+# left out, none of their libraries linked); the stripped size last.
+MIN_BUILD ?= build-min
+
+minimal:
+	$(MAKE) BUILD=$(MIN_BUILD) WITH_ALL=0 all unit
+	sh tests/edge/run.sh $(MIN_BUILD)
+
+# ---- cross builds (Debian multiarch) ----
+# make deps-cross [ARCH=arm64] adds the architecture to dpkg and installs
+# the cross compiler, qemu-user, and the ARCH -dev packages of the core,
+# cmocka, and each switch set to 1 on its command line (none: the minimal
+# build).  make cross builds forewarnd and the unit tests in build-ARCH/
+# with the switches the ARCH libraries found allow (as make does natively);
+# make cross-check runs them under qemu-user with tests/edge/run.sh.
+ARCH		?= arm64
+CROSS_TRIPLET_arm64	:= aarch64-linux-gnu
+CROSS_QEMU_arm64	:= qemu-aarch64
+CROSS_TRIPLET	:= $(CROSS_TRIPLET_$(ARCH))
+CROSS_BUILD	?= build-$(ARCH)
+CROSS_DEBS	:= libinih-dev libsqlite3-dev libjansson-dev libcmocka-dev \
+		   $(foreach s,$(SW_ASKED),$(SW_DEBS_$(s)))
+CROSS_ENV	:= PKG_CONFIG_LIBDIR=/usr/lib/$(CROSS_TRIPLET)/pkgconfig:/usr/share/pkgconfig
+
+.PHONY: switches minimal deps-cross cross cross-check cross-arch
+
+cross-arch:
+	@test -n "$(CROSS_TRIPLET)" || \
+	    { echo "ARCH=$(ARCH): no cross build for it (arm64)"; exit 1; }
+
+deps-cross: cross-arch
+	@dpkg --print-foreign-architectures | grep -qx '$(ARCH)' || \
+	    { echo "dpkg --add-architecture $(ARCH)"; \
+	      dpkg --add-architecture $(ARCH) && apt-get update -qq; }
+	@$(MAKE) --no-print-directory deps DEBIAN_DEPS="gcc-$(CROSS_TRIPLET) \
+	    qemu-user $(CROSS_DEBS:%=%:$(ARCH))"
+
+cross: cross-arch
+	$(CROSS_ENV) $(MAKE) BUILD=$(CROSS_BUILD) CC=$(CROSS_TRIPLET)-gcc all unit
+
+# qemu runs them with the ARCH glibc of multiarch (libc6:ARCH, which the
+# -dev packages bring), not with -L /usr/$(CROSS_TRIPLET): that is the
+# cross toolchain's older glibc, whose ld.so with the newer libc.so hangs
+# every forked child.
+cross-check: cross
+	FW_RUN="$(CROSS_QEMU_$(ARCH))" FW_STRIP=$(CROSS_TRIPLET)-strip \
+	    sh tests/edge/run.sh $(CROSS_BUILD)
 
 # make install [DESTDIR=DIR] [PREFIX=/usr/local] [SYSCONFDIR=/etc]: the
 # daemon, a default configuration (kept if one is there), conf.d/, the
@@ -297,6 +447,6 @@ bench: bench-deps all $(LAB_TOOLS) $(BUILD)/bench/kmsg-classify $(BUILD)/bench/o
 	python3 bench/run.py $(BUILD)
 
 clean:
-	rm -rf build build-asan build-fuzz build-deb
+	rm -rf build build-asan build-fuzz build-deb build-min build-arm64
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -578,6 +578,41 @@ schema_sink(const struct fw_conf_schema *s, const char *type)
 	return NULL;
 }
 
+/* Why this build lacks name, when a build switch left it out; or NULL. */
+static const char *
+schema_absent(const struct fw_conf_absent *a, const char *name)
+{
+	for (; a != NULL && a->name != NULL && name != NULL; a++)
+		if (strcmp(a->name, name) == 0)
+			return a->why;
+	return NULL;
+}
+
+/*
+ * " (this build leaves out the collectors a, b)" when switches left some
+ * out, since their check codes are unknown here too; else "".
+ */
+static const char *
+absent_hint(const struct fw_conf_schema *s, char *buf, size_t size)
+{
+	const struct fw_conf_absent *a = s->absent_collectors;
+	size_t len;
+	int n;
+
+	if (a == NULL || a->name == NULL)
+		return "";
+	n = snprintf(buf, size, " (this build leaves out the collectors");
+	for (; a->name != NULL && n > 0 && (size_t)n < size; a++) {
+		len = (size_t)n;
+		n += snprintf(buf + len, size - len, "%s %s",
+		    a == s->absent_collectors ? "" : ",", a->name);
+	}
+	if (n < 0 || (size_t)n + 2 > size)
+		return "";
+	memcpy(buf + n, ")", 2);
+	return buf;
+}
+
 static const struct fw_check_def *
 schema_check(const struct fw_conf_schema *s, const char *code)
 {
@@ -597,7 +632,7 @@ validate_sink(struct fw_conf_section *cs, const struct fw_conf_schema *s,
 {
 	const struct fw_conf_key *tables[3] = { sink_common_keys, NULL, NULL };
 	const struct fw_sink_type *t;
-	const char *type = conf_section_value(cs, "type");
+	const char *type = conf_section_value(cs, "type"), *why;
 
 	if (cs->instance == NULL || cs->instance[0] == '\0') {
 		add_error(errs, cs->file, cs->line, "[sink] needs a name: "
@@ -608,6 +643,9 @@ validate_sink(struct fw_conf_section *cs, const struct fw_conf_schema *s,
 	if (type == NULL)
 		add_error(errs, cs->file, cs->line, "[%s] has no 'type'",
 		    cs->name);
+	else if (t == NULL && (why = schema_absent(s->absent_sinks, type)))
+		add_error(errs, cs->file, cs->line, "[%s] sink type '%s' is "
+		    "not built in (built with %s)", cs->name, type, why);
 	else if (t == NULL)
 		add_error(errs, cs->file, cs->line, "[%s] unknown sink type "
 		    "'%s'", cs->name, type);
@@ -622,7 +660,7 @@ validate_check(struct fw_conf_section *cs, const struct fw_conf_schema *s,
     struct fw_conf_errors *errs)
 {
 	const struct fw_conf_key *tables[3] = { check_keys, NULL, NULL };
-	char code[128];
+	char code[128], hint[256];
 	const char *colon;
 	size_t n;
 
@@ -640,7 +678,8 @@ validate_check(struct fw_conf_section *cs, const struct fw_conf_schema *s,
 	code[n] = '\0';
 	if (schema_check(s, code) == NULL)
 		add_error(errs, cs->file, cs->line, "[%s] unknown check code "
-		    "'%s'", cs->name, code);
+		    "'%s'%s", cs->name, code, absent_hint(s, hint,
+		    sizeof(hint)));
 	else if (colon != NULL && colon[1] == '\0')
 		add_error(errs, cs->file, cs->line, "[%s] empty entity pattern",
 		    cs->name);
@@ -654,6 +693,7 @@ validate_section(struct fw_conf_section *cs, const struct fw_conf_schema *s,
 {
 	const struct fw_conf_key *tables[3] = { NULL, NULL, NULL };
 	const struct fw_collector *c;
+	const char *why;
 
 	if (strcmp(cs->name, "agent") == 0) {
 		tables[0] = agent_keys;
@@ -670,6 +710,12 @@ validate_section(struct fw_conf_section *cs, const struct fw_conf_schema *s,
 		return;
 	}
 	c = schema_collector(s, cs->kind);
+	if (c == NULL && (why = schema_absent(s->absent_collectors,
+	    cs->kind)) != NULL) {
+		add_error(errs, cs->file, cs->line, "[%s] the %s collector is "
+		    "not built in (built with %s)", cs->name, cs->kind, why);
+		return;
+	}
 	if (c == NULL) {
 		add_error(errs, cs->file, cs->line, "unknown section [%s]",
 		    cs->name);

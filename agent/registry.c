@@ -13,6 +13,8 @@ registry_schema(void)
 	schema.n_collectors = registry_n_collectors;
 	schema.sinks = registry_sinks;
 	schema.n_sinks = registry_n_sinks;
+	schema.absent_collectors = registry_absent_collectors;
+	schema.absent_sinks = registry_absent_sinks;
 	return &schema;
 }
 

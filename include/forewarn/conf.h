@@ -88,12 +88,24 @@ struct fw_conf_errors {
 	size_t	  n;
 };
 
+/*
+ * A collector or sink type this build left out, and the build switch that
+ * did ("WITH_CURL=0"), so a configuration naming it is told why.
+ */
+struct fw_conf_absent {
+	const char	*name;
+	const char	*why;
+};
+
 /* What validation checks the text against. */
 struct fw_conf_schema {
 	const struct fw_collector *const	*collectors;
 	size_t					 n_collectors;
 	const struct fw_sink_type *const	*sinks;
 	size_t					 n_sinks;
+	/* Left out of this build, each ended by { NULL }; NULL: none. */
+	const struct fw_conf_absent		*absent_collectors;
+	const struct fw_conf_absent		*absent_sinks;
 };
 
 #define FW_CONF_DEFAULT_PATH	"/etc/forewarn/forewarn.conf"

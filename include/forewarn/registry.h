@@ -12,6 +12,9 @@ extern const struct fw_collector *const	registry_collectors[];
 extern const size_t			registry_n_collectors;
 extern const struct fw_sink_type *const	registry_sinks[];
 extern const size_t			registry_n_sinks;
+/* What the build switches left out (WITH_...=0), each ended by { NULL }. */
+extern const struct fw_conf_absent	registry_absent_collectors[];
+extern const struct fw_conf_absent	registry_absent_sinks[];
 
 const struct fw_conf_schema	*registry_schema(void);
 const struct fw_collector	*registry_collector(const char *name);

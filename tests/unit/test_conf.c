@@ -59,7 +59,8 @@ static const struct fw_sink_type hook_t = { .type = "webhook",
 
 static const struct fw_collector *const collectors[] = { &disk_c, &snmp_c };
 static const struct fw_sink_type *const sinks[] = { &hook_t };
-static const struct fw_conf_schema schema = { collectors, 2, sinks, 1 };
+static const struct fw_conf_schema schema = { .collectors = collectors,
+	.n_collectors = 2, .sinks = sinks, .n_sinks = 1 };
 
 static struct fw_conf *
 load_ok(const char *text)
@@ -295,13 +296,53 @@ test_files_and_conf_d(void **unused)
 	conf_errors_clear(&errs);
 }
 
+/* What a build switch left out is named as such, with the switch. */
+static void
+test_absent_parts(void **unused)
+{
+	static const struct fw_conf_absent ac[] = {
+		{ "disks", "WITH_DISKS=0" }, { "kmsg", "WITH_DISKS=0" },
+		{ NULL, NULL } };
+	static const struct fw_conf_absent as[] = {
+		{ "alertmanager", "WITH_CURL=0" }, { NULL, NULL } };
+	static const struct fw_conf_schema sch = { .collectors = collectors,
+		.n_collectors = 2, .sinks = sinks, .n_sinks = 1,
+		.absent_collectors = ac, .absent_sinks = as };
+	static const char *const want[] = {
+		"t.conf:1: [disks] the disks collector is not built in "
+		    "(built with WITH_DISKS=0)",
+		"t.conf:2: [sink:am] sink type 'alertmanager' is not built in "
+		    "(built with WITH_CURL=0)",
+		"t.conf:4: [sink:x] unknown sink type 'pager'",
+		"t.conf:6: [check:disk.tmp] unknown check code 'disk.tmp' "
+		    "(this build leaves out the collectors disks, kmsg)",
+		"t.conf:7: unknown section [nope]",
+	};
+	const char *text = "[disks]\n[sink:am]\ntype = alertmanager\n"
+	    "[sink:x]\ntype = pager\n[check:disk.tmp]\n[nope]\n";
+	struct fw_conf_errors errs = { NULL, 0 };
+	struct fw_conf *conf = NULL;
+	size_t i;
+
+	assert_int_equal(conf_load_string("t.conf", text, strlen(text), &sch,
+	    &conf, &errs), -EINVAL);
+	assert_null(conf);
+	for (i = 0; i < errs.n; i++)
+		fprintf(stderr, "got: %s\n", errs.msgs[i]);
+	assert_int_equal(errs.n, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < errs.n; i++)
+		assert_string_equal(errs.msgs[i], want[i]);
+	conf_errors_clear(&errs);
+}
+
 static void
 test_embedded_default(void **unused)
 {
 	static const struct fw_sink_type stdout_t = { .type = "stdout",
 		.keys = hook_keys + 1 };
 	static const struct fw_sink_type *const s2[] = { &stdout_t };
-	static const struct fw_conf_schema sch = { collectors, 2, s2, 1 };
+	static const struct fw_conf_schema sch = { .collectors = collectors,
+		.n_collectors = 2, .sinks = s2, .n_sinks = 1 };
 	struct fw_conf_errors errs = { NULL, 0 };
 	struct fw_conf *conf = NULL;
 
@@ -346,6 +387,7 @@ main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_many_errors_at_once),
 		cmocka_unit_test(test_files_and_conf_d),
+		cmocka_unit_test(test_absent_parts),
 		cmocka_unit_test(test_embedded_default),
 		cmocka_unit_test(test_print),
 	};
