@@ -8,6 +8,11 @@
 #   make fuzz       build the libFuzzer targets (clang) and run each briefly
 #   make lab        build the QEMU hardware lab and run its scenarios
 #   make scenario-update   regenerate the scenario golden files
+#   make WITH_X=0   leave out an optional part (build switches, below)
+#   make minimal    every switch off in build-min/, and its tests
+#   make cross-check ARCH=arm64   cross build under qemu-user (deps-cross)
+#   make deb        the Debian package (build-deb/)
+# docs/building.md describes the switches, the cross build and the package.
 
 BUILD	?= build
 CC	?= cc
@@ -324,8 +329,10 @@ CROSS_TRIPLET_arm64	:= aarch64-linux-gnu
 CROSS_QEMU_arm64	:= qemu-aarch64
 CROSS_TRIPLET	:= $(CROSS_TRIPLET_$(ARCH))
 CROSS_BUILD	?= build-$(ARCH)
+# libsnmp-dev is not Multi-Arch: same: libsnmp-dev:ARCH would remove the
+# native one, so WITH_SNMP=1 cross builds need an ARCH chroot instead.
 CROSS_DEBS	:= libinih-dev libsqlite3-dev libjansson-dev libcmocka-dev \
-		   $(foreach s,$(SW_ASKED),$(SW_DEBS_$(s)))
+		   $(foreach s,$(filter-out SNMP,$(SW_ASKED)),$(SW_DEBS_$(s)))
 CROSS_ENV	:= PKG_CONFIG_LIBDIR=/usr/lib/$(CROSS_TRIPLET)/pkgconfig:/usr/share/pkgconfig
 
 .PHONY: switches minimal deps-cross cross cross-check cross-arch
@@ -335,6 +342,8 @@ cross-arch:
 	    { echo "ARCH=$(ARCH): no cross build for it (arm64)"; exit 1; }
 
 deps-cross: cross-arch
+	$(if $(filter SNMP,$(SW_ASKED)),@echo "not installing libsnmp-dev:$(ARCH):" \
+	    "it would remove the native libsnmp-dev; cross builds take WITH_SNMP=0")
 	@dpkg --print-foreign-architectures | grep -qx '$(ARCH)' || \
 	    { echo "dpkg --add-architecture $(ARCH)"; \
 	      dpkg --add-architecture $(ARCH) && apt-get update -qq; }
