@@ -224,8 +224,9 @@ test_helper_answers(void **unused)
 	    &a), 0);
 	wait_answers(loop, &a, 4);
 	assert_int_equal(a.status[0], 0);
-	assert_int_equal(a.status[1], -ENOTTY);
-	assert_int_equal(a.status[2], -ENOTTY);
+	/* qemu-user (the arm64 check) answers ioctls it lacks ENOSYS. */
+	assert_true(a.status[1] == -ENOTTY || a.status[1] == -ENOSYS);
+	assert_true(a.status[2] == -ENOTTY || a.status[2] == -ENOSYS);
 	assert_int_equal(a.status[3], -ENODEV);
 	assert_int_equal(probe_helpers_started(p), 1);
 	/* Names are kernel names, never paths. */
