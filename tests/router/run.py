@@ -789,9 +789,17 @@ def main():
     probe = tempfile.NamedTemporaryFile("w", suffix=".conf")
     probe.write("[snmp:probe]\naddress = 127.0.0.1\ncommunity = x\n")
     probe.flush()
-    if subprocess.run([BIN, "--check-config", "-c", probe.name],
-                      capture_output=True).returncode != 0:
-        check(False, "forewarnd has the snmp collector (built with net-snmp)")
+    r = subprocess.run([BIN, "--check-config", "-c", probe.name],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        said = r.stdout + r.stderr
+        if "WITH_SNMP" in said or "unknown section [snmp:" in said:
+            # As tests/net does for a build without libmnl.
+            print("forewarnd has no snmp collector (built with WITH_SNMP=0)")
+            print("0 passed, 0 failed")
+            return 0
+        check(False, "forewarnd --check-config of an [snmp:NAME] section: "
+              "%s" % said.strip()[-300:])
         return report()
     t_all = time.time()
     L = lab.Lab()
