@@ -231,13 +231,20 @@ FORCE:
 # Keep intermediate objects (test and fuzz objects are built by chains).
 .SECONDARY:
 
-$(BUILD)/%.o: %.c
+# Objects are rebuilt when the compiler or its flags change (a build switch,
+# OPT, CC): $(BUILD)/cflags is rewritten only then.
+$(BUILD)/cflags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(subst ','\'',$(CC) $(ALL_CFLAGS))' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(BUILD)/%.o: %.c $(BUILD)/cflags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CFLAGS_EXTRA) -c -o $@ $<
 
 $(BUILD)/tests/%.o $(BUILD)/fuzz/%.o: CFLAGS_EXTRA := -Itests/lib
 
-$(BUILD)/registry.o: $(BUILD)/registry.c
+$(BUILD)/registry.o: $(BUILD)/registry.c $(BUILD)/cflags
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # test_probe's libatasmart comes with WITH_DISKS, in LIBS.
@@ -247,7 +254,12 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(TEST_LIB_OBJS) $(LIBFW)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
+# A test program of a part switched off since it was built goes: the test
+# runners run every $(BUILD)/tests/test_*.
 unit: $(UNIT_BINS)
+	@for t in $(BUILD)/tests/test_*; do \
+	  case " $(UNIT_BINS) " in *" $$t "*) ;; *) rm -f "$$t" ;; esac; \
+	done
 
 # Lab tools run inside the guest.
 $(BUILD)/tests/lab/probe-dump: $(BUILD)/tests/lab/probe-dump.o $(BUILD)/agent/clock.o $(LIBFW)
