@@ -10,6 +10,7 @@
 #   make scenario-update   regenerate the scenario golden files
 #   make WITH_X=0   leave out an optional part (build switches, below)
 #   make minimal    every switch off in build-min/, and its tests
+#   make switch-check   each switch off on its own (build-no-*/), and tests
 #   make cross-check ARCH=arm64   cross build under qemu-user (deps-cross)
 #   make deb        the Debian package (build-deb/)
 # docs/building.md describes the switches, the cross build and the package.
@@ -132,8 +133,7 @@ DEBIAN_DEPS := build-essential pkg-config clang libclang-rt-14-dev valgrind \
 	qemu-system-x86 busybox-static cpio kmod xz-utils nvme-cli libatasmart-bin smartmontools mdadm \
 	collectd-core prometheus-node-exporter \
 	lm-sensors i2c-tools prometheus-alertmanager rsyslog prometheus \
-	libsnmp-dev snmp snmptrapd systemd util-linux scdoc \
-	snmpd frr frr-snmp snmpsim nftables
+	libsnmp-dev snmp snmptrapd systemd util-linux scdoc
 
 WARN	:= -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow \
 	   -Wno-unused-parameter
@@ -330,6 +330,16 @@ minimal:
 	$(MAKE) BUILD=$(MIN_BUILD) WITH_ALL=0 all unit
 	sh tests/edge/run.sh $(MIN_BUILD)
 
+# make switch-check: one build per switch with only that one off, in
+# build-no-SWITCH/, each tested as make minimal tests its build.
+switch-check:
+	@for s in $(SWITCHES); do \
+	  echo "== WITH_$$s=0 =="; \
+	  $(MAKE) --no-print-directory BUILD=build-no-$$s WITH_ALL=1 \
+	      WITH_$$s=0 all unit && \
+	  sh tests/edge/run.sh build-no-$$s || exit 1; \
+	done
+
 # ---- cross builds (Debian multiarch) ----
 # make deps-cross [ARCH=arm64] adds the architecture to dpkg and installs
 # the cross compiler, qemu-user, and the ARCH -dev packages of the core,
@@ -348,7 +358,7 @@ CROSS_DEBS	:= libinih-dev libsqlite3-dev libjansson-dev libcmocka-dev \
 		   $(foreach s,$(filter-out SNMP,$(SW_ASKED)),$(SW_DEBS_$(s)))
 CROSS_ENV	:= PKG_CONFIG_LIBDIR=/usr/lib/$(CROSS_TRIPLET)/pkgconfig:/usr/share/pkgconfig
 
-.PHONY: switches minimal deps-cross cross cross-check cross-arch
+.PHONY: switches minimal switch-check deps-cross cross cross-check cross-arch
 
 cross-arch:
 	@test -n "$(CROSS_TRIPLET)" || \
@@ -469,6 +479,7 @@ bench: bench-deps all $(LAB_TOOLS) $(BUILD)/bench/kmsg-classify $(BUILD)/bench/o
 	python3 bench/run.py $(BUILD)
 
 clean:
-	rm -rf build build-asan build-fuzz build-deb build-min build-arm64
+	rm -rf build build-asan build-fuzz build-deb build-min build-arm64 \
+	    $(SWITCHES:%=build-no-%)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
