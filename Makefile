@@ -116,8 +116,10 @@ endif
 PKGS_OPT	:= $(foreach s,$(SW_ON),$(SW_PKGS_$(s)))
 DEFS_OPT	:= $(foreach s,$(SW_ON),$(SW_DEFS_$(s)))
 LIBS_OPT	:= $(foreach s,$(SW_ON),$(SW_LIBS_$(s)))
-COLLECTORS	:= $(filter-out $(foreach s,$(SW_OFF),$(SW_COLLECTORS_$(s))),\
-		   $(COLLECTORS))
+# Each once, in order, whoever else added it.
+fw_uniq = $(if $(1),$(firstword $(1)) $(call fw_uniq,$(filter-out $(firstword $(1)),$(1))))
+COLLECTORS	:= $(call fw_uniq,$(filter-out \
+		   $(foreach s,$(SW_OFF),$(SW_COLLECTORS_$(s))),$(COLLECTORS)))
 SINKS		:= $(filter-out $(foreach s,$(SW_OFF),$(SW_SINKS_$(s))),$(SINKS))
 AGENT_OFF	:= $(foreach s,$(SW_OFF),$(SW_AGENT_$(s)))
 TESTS_OFF	:= $(foreach s,$(SW_OFF),$(SW_TESTS_$(s)))
