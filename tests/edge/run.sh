@@ -46,12 +46,13 @@ echo "switches: $switches"
 
 # --once on the healthy fixture host.
 conf=$tmp/forewarn.conf
-printf '[agent]\nhost = edge-test\nstate_dir = %s/state\n\n[sink:out]\ntype = stdout\n' \
-    "$tmp" >"$conf"
+printf '[agent]\nhost = edge-test\nstate_dir = %s/state\n\n' "$tmp" >"$conf"
+printf '[sink:out]\ntype = stdout\n' >>"$conf"
 $run "$bin" -c "$conf" --root "$here/../fixtures/host/ok" --once \
     >"$tmp/out" 2>"$tmp/err"
 rc=$?
-if [ "$rc" -eq 0 ] && grep -q '^forewarn .* on edge-test at .*: OK' "$tmp/out" &&
+if [ "$rc" -eq 0 ] &&
+    grep -q '^forewarn .* on edge-test at .*: OK' "$tmp/out" &&
     grep -qE '^ +OK +host.memory +host fixture-host' "$tmp/out"; then
 	pass
 else
@@ -101,9 +102,12 @@ done <"$tmp/sinks"
 absent collectors >"$tmp/collectors"
 while read -r name why; do
 	printf '[agent]\nhost = edge-test\n\n[%s]\n' "$name" >"$tmp/absent.conf"
-	check_absent 4 "[$name] the $name collector is not built in (built with $why)"
+	check_absent 4 \
+	    "[$name] the $name collector is not built in (built with $why)"
 done <"$tmp/collectors"
-echo "left out: sinks:$(awk '{ printf " %s", $1 }' "$tmp/sinks"), collectors:$(awk '{ printf " %s", $1 }' "$tmp/collectors")"
+names() { awk '{ printf " %s", $1 }' "$1"; }
+echo "left out: sinks:$(names "$tmp/sinks")," \
+    "collectors:$(names "$tmp/collectors")"
 
 # No library of a switch that is off is linked.
 libs_of() {

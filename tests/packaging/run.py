@@ -154,7 +154,8 @@ def check_installed():
                  "/usr/lib/sysusers.d/forewarn.conf"):
         check("the package installs " + want,
               want in files and os.path.exists(want))
-    units = [f for f in files if f.endswith("/systemd/system/forewarnd.service")]
+    units = [f for f in files
+             if f.endswith("/systemd/system/forewarnd.service")]
     check("the package installs the unit", len(units) == 1, str(units))
     conffiles = run(["dpkg-query", "-W", "-f=${Conffiles}", PKG]).stdout
     check("forewarn.conf is a conffile",
