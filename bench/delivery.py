@@ -56,7 +56,7 @@ def pct(xs, p):
 
 
 def latency(build, work, am):
-    conf = ("[agent]\nhost = bench\nflap_changes = 0\n[host]\ninterval = 1h\n"
+    conf = ("[agent]\nhost = bench\nuser = root\nflap_changes = 0\n[host]\ninterval = 1h\n"
             "[disks]\nenabled = no\n[mdraid]\nenabled = no\n"
             "[hwraid]\nenabled = no\n[kmsg]\nenabled = no\n"
             "[sensors]\nenabled = no\n[net]\nenabled = no\n"

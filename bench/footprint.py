@@ -22,6 +22,7 @@ less.
     bench/footprint.py BUILD_DIR [RESULTS_DIR]   (FW_FOOTPRINT_WINDOW=s)
 """
 import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -151,7 +152,13 @@ def main():
     results = sys.argv[2] if len(sys.argv) > 2 else os.path.join(here,
                                                                   "results")
     tmp = tempfile.mkdtemp()
-    daemons = [("forewarnd (every built collector, defaults)",
+    os.chmod(tmp, 0o755)        # the state dir is reached as user forewarn
+    try:
+        pwd.getpwnam("forewarn")
+        mode = "as user forewarn with its root helper"
+    except KeyError:
+        mode = "as root: no user forewarn here"
+    daemons = [("forewarnd (every built collector, defaults; %s)" % mode,
                 [os.path.join(build, "forewarnd"), "-c", "/dev/null",
                  "--state-dir", os.path.join(tmp, "state")])]
     if shutil.which("collectd"):

@@ -53,6 +53,7 @@ NE_ROUNDS = 8
 PAIRS = 500
 CONF = """[agent]
 host = bench
+user = root
 flap_changes = 0
 [host]
 enabled = no

@@ -44,6 +44,7 @@ EXPORTER = "127.0.0.1:19117"
 IF_OPER = "1.3.6.1.2.1.2.2.1.8"
 CONF = """[agent]
 host = bench
+user = root
 flap_changes = 0
 [host]
 enabled = no

@@ -90,7 +90,7 @@ WALKS += [(SENS + str(c), "entPhySensorCol%d" % c, "gauge",
 WALKS += [("1.3.6.1.2.1.47.1.1.1.1.7", "entPhysicalName", "DisplayString",
            ("entPhysicalIndex", "gauge"))]
 LOOKUPS = [(IFX + "1", "ifName"), (IFX + "18", "ifAlias")]
-OFF = ("[agent]\nhost = bench\nflap_changes = 0\n[host]\nenabled = no\n"
+OFF = ("[agent]\nhost = bench\nuser = root\nflap_changes = 0\n[host]\nenabled = no\n"
        "[disks]\nenabled = no\n[mdraid]\nenabled = no\n[hwraid]\n"
        "enabled = no\n[kmsg]\nenabled = no\n[net]\nenabled = no\n"
        "[sensors]\nenabled = no\n")
