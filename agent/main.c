@@ -362,6 +362,16 @@ privsep_setup(const struct fw_conf *conf, const char *state_dir,
 		    "without privilege separation", (unsigned)geteuid());
 		return 0;
 	}
+	/*
+	 * A fixture tree (tests) is its maker's, rarely readable by the
+	 * default user: only a user configured outright is taken there.
+	 */
+	if (strcmp(path_root(), "/") != 0 &&
+	    conf_section_value(conf_section(conf, "agent"), "user") == NULL) {
+		log_info("--root without [agent] user: running as root, "
+		    "without privilege separation");
+		return 0;
+	}
 	if (user[0] == '\0' || strcmp(user, "root") == 0) {
 		log_info("[agent] user is root: everything runs as root, "
 		    "without privilege separation");
@@ -396,6 +406,9 @@ privsep_setup(const struct fw_conf *conf, const char *state_dir,
 	log_info("running as '%s' (uid %u), capabilities: %s; device probes "
 	    "through the privileged spawner", user, (unsigned)uid,
 	    caps_text(privsep_caps_effective(), text, sizeof(text)));
+	if (access(state_dir, W_OK | X_OK) < 0)
+		log_warn("state directory %s: '%s' cannot write there (a "
+		    "parent directory closed to it?)", state_dir, user);
 	if ((want & ~privsep_caps_effective()) != 0)
 		log_warnx("the configuration needs %s, which this process was "
 		    "not given (a service manager's bounding set?)",

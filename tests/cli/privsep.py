@@ -268,6 +268,16 @@ def under_unit(tmp, user, uid):
     check(d.stop() == 0, "and stops cleanly")
 
 
+def fixture_default(tmp):
+    """--root (a fixture tree) takes only a user configured outright."""
+    d = Daemon(tmp, "fixture", "[agent]\nhost = privsep-test\n")
+    check(d.started(), "on a fixture root with no [agent] user it starts")
+    check(status(d.p.pid).get("Uid", "").split()[:1] == ["0"] and
+          "--root without [agent] user: running as root" in read(d.log),
+          "as root, and says why")
+    check(d.stop() == 0, "SIGTERM: exit 0")
+
+
 def without_user(tmp):
     missing = "fw-no-such-user-%d" % os.getpid()
     conf = "[agent]\nhost = privsep-test\nuser = %s\n" % missing
@@ -327,6 +337,7 @@ try:
         under_unit(tmp, user, uid)
         one_shot(tmp, user)
     without_user(tmp)
+    fixture_default(tmp)
 finally:
     if made.returncode == 0:
         subprocess.run(["userdel", user], capture_output=True)
