@@ -482,6 +482,6 @@ bench: bench-deps all $(LAB_TOOLS) $(BUILD)/bench/kmsg-classify $(BUILD)/bench/o
 
 clean:
 	rm -rf build build-asan build-fuzz build-deb build-min build-arm64 \
-	    $(SWITCHES:%=build-no-%)
+	    $(SWITCHES:%=build-no-%) build-pkg build-pkg-deb
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
