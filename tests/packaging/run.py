@@ -366,7 +366,13 @@ def main():
             run(["apt-get", "purge", "-y", "-q", PKG],
                 env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
         if not had_user and user_exists():
-            run(["userdel", "forewarn"])
+            # userdel refuses while a process still runs as the user.
+            for _ in range(30):
+                if run(["userdel", "forewarn"]).returncode == 0:
+                    break
+                time.sleep(1)
+            check("the forewarn user the package made is removed again",
+                  not user_exists())
     finish()
 
 
