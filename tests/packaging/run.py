@@ -46,6 +46,10 @@ def run(argv, **kw):
                           stderr=subprocess.STDOUT, text=True, **kw)
 
 
+class Abort(Exception):
+    """A step failed that the rest depends on."""
+
+
 def finish():
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
@@ -129,20 +133,20 @@ def build_and_install():
         print("  " + w)
     if not check("make deb, lintian --fail-on error", r.returncode == 0,
                  r.stdout[-3000:]):
-        finish()
+        raise Abort()
     check("lintian reports no error", not errors)
     arch = run(["dpkg", "--print-architecture"]).stdout.strip()
     debdir = os.path.join(SRC, BUILD + "-deb")
     debs = [f for f in os.listdir(debdir)
             if f.startswith(PKG + "_") and f.endswith("_%s.deb" % arch)]
     if not check("one .deb built", len(debs) == 1, str(debs)):
-        finish()
+        raise Abort()
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     r = run(["apt-get", "install", "-y", "-q", "--no-install-recommends",
              os.path.join(debdir, debs[0])], env=env)
     if not check("apt install " + debs[0], r.returncode == 0 and installed(),
                  r.stdout[-3000:]):
-        finish()
+        raise Abort()
 
 
 def check_installed():
@@ -359,6 +363,8 @@ def main():
             if unit_path is not None:
                 made = check_service(unit_path, tmp)
         check_purge(files, made)
+    except Abort:
+        pass
     finally:
         # The machine as it was: the tests after this one run the daemon
         # as root, and it would drop to a forewarn user it found.
@@ -366,11 +372,15 @@ def main():
             run(["apt-get", "purge", "-y", "-q", PKG],
                 env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
         if not had_user and user_exists():
-            # userdel refuses while a process still runs as the user.
-            for _ in range(30):
+            # userdel refuses while a process still runs as the user: on
+            # a shared machine, a daemon another test started as root
+            # while the user was there.  It is ours to remove all the same.
+            for _ in range(10):
                 if run(["userdel", "forewarn"]).returncode == 0:
                     break
                 time.sleep(1)
+            else:
+                run(["userdel", "--force", "forewarn"])
             check("the forewarn user the package made is removed again",
                   not user_exists())
     finish()
