@@ -165,10 +165,14 @@ struct snmp_target {
 	char		 who[80];		/* "snmp:core1" */
 	char		 address[300];		/* as configured */
 	char		 ip[64];		/* resolved, for traps */
+	netsnmp_session	 tmpl;			/* what each session opens from */
+	char		 peer[320];
+	char		 comm[SNMPLIB_SECRET_MAX];
 	void		*sess;
 	int		 fd;
 	uint64_t	 timer;
 	bool		 closing;
+	bool		 reopen;		/* at the next poll */
 	int64_t		 timeout_ms;
 	int		 retries, reps;
 	char		*include, *exclude, *expect_up, *expect_speed;
@@ -196,6 +200,8 @@ now_ms(void)
 }
 
 static void	reschedule(struct snmp_target *t);
+static void	session_close(struct snmp_target *t);
+static int	session_connect(struct snmp_target *t);
 static void	cycle_end(struct snmp_target *t, int err, const char *why);
 static int	walk_send(struct snmp_target *t, enum snmp_table tb);
 
@@ -983,6 +989,13 @@ cycle_end(struct snmp_target *t, int err, const char *why)
 			ctx_fail(t->ctx, 0, NULL);
 	} else {
 		t->fails++;
+		/*
+		 * SNMPv3 keeps the engine id it learnt: a router replaced
+		 * by a spare (a new engine id) would never answer that
+		 * session again.  The next poll opens a new one.
+		 */
+		if (t->tmpl.version == SNMP_VERSION_3)
+			t->reopen = true;
 		if (err == -EACCES || err == -EPROTO)
 			ctx_fail(t->ctx, err, "%s at %s %s: %s", t->name,
 			    t->address, err == -EACCES ? "refuses the agent's "
@@ -1179,9 +1192,11 @@ on_answer(int op, netsnmp_session *sp, int reqid, netsnmp_pdu *pdu,
 		    t->retries == 1 ? "y" : "ies", kind == SNMP_KIND_SYS ? "" :
 		    ", in the middle of a walk");
 		cycle_end(t, -ETIMEDOUT, why);
+	} else if (op == NETSNMP_CALLBACK_OP_SEC_ERROR) {
+		cycle_end(t, -EACCES, "its answer fails the USM checks (wrong "
+		    "passphrase, protocol or user?)");
 	} else if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE) {
-		cycle_end(t, -EIO, op == NETSNMP_CALLBACK_OP_SEC_ERROR ?
-		    "the answer failed the USM checks" : "could not send");
+		cycle_end(t, -EIO, "could not send");
 	} else if (pdu->command == SNMP_MSG_REPORT) {
 		cycle_end(t, -EACCES, report_reason(pdu));
 	} else if (pdu->command != SNMP_MSG_RESPONSE) {
@@ -1203,6 +1218,14 @@ cycle_start(struct snmp_target *t)
 	t->cycle->started = now_ms();
 	snmp_data_init(&t->cycle->data);
 	ctx_hold(t->ctx, 1);
+	if (t->reopen || t->sess == NULL) {
+		t->reopen = false;
+		session_close(t);
+		if (session_connect(t) < 0) {
+			cycle_end(t, -EIO, "no session could be opened");
+			return;
+		}
+	}
 	pdu = snmp_pdu_create(SNMP_MSG_GET);
 	snmp_add_null_var(pdu, snmp_oid_sysuptime,
 	    OID_LENGTH(snmp_oid_sysuptime));
@@ -1316,9 +1339,9 @@ target_address(struct snmp_target *t, const char *addr, int64_t port,
 }
 
 static int
-session_auth(struct snmp_target *t, const struct fw_conf_section *cs,
-    netsnmp_session *s, char *comm, size_t size)
+session_auth(struct snmp_target *t, const struct fw_conf_section *cs)
 {
+	netsnmp_session *s = &t->tmpl;
 	const char *v = conf_get_str(cs, snmp_keys, "version"), *cf;
 
 	if (strcmp(v, "3") == 0) {
@@ -1335,57 +1358,30 @@ session_auth(struct snmp_target *t, const struct fw_conf_section *cs,
 	}
 	s->version = SNMP_VERSION_2c;
 	if ((cf = conf_get_str(cs, snmp_keys, "community_file")) != NULL) {
-		if (snmplib_read_secret(t->who, cf, comm, size) < 0)
+		if (snmplib_read_secret(t->who, cf, t->comm,
+		    sizeof(t->comm)) < 0)
 			return -EINVAL;
 	} else if ((v = conf_get_str(cs, snmp_keys, "community")) != NULL) {
-		fw_strlcpy(comm, v, size);
+		fw_strlcpy(t->comm, v, sizeof(t->comm));
 	} else {
 		log_warnx("%s: version 2c needs community or community_file",
 		    t->who);
 		return -EINVAL;
 	}
-	s->community = (u_char *)comm;
-	s->community_len = strlen(comm);
+	s->community = (u_char *)t->comm;
+	s->community_len = strlen(t->comm);
 	return 0;
 }
 
+/* A session from the template, its socket watched. */
 static int
-session_open(struct snmp_target *t, const struct fw_conf_section *cs)
+session_connect(struct snmp_target *t)
 {
-	char peer[320], comm[SNMPLIB_SECRET_MAX];
-	netsnmp_session s;
 	netsnmp_transport *tr;
-	const char *addr = conf_get_str(cs, snmp_keys, "address");
 	int rc;
 
-	if (addr == NULL || addr[0] == '\0') {
-		log_warnx("%s: no address", t->who);
-		return -EINVAL;
-	}
-	fw_strlcpy(t->address, addr, sizeof(t->address));
-	if ((rc = target_address(t, addr, conf_get_int(cs, snmp_keys, "port"),
-	    peer, sizeof(peer))) < 0) {
-		if (rc == -EINVAL)
-			log_warnx("%s: address '%s' is not HOST, HOST:PORT or "
-			    "[IPv6]:PORT", t->who, addr);
-		return rc;
-	}
-	snmplib_init(NULL);
-	snmp_sess_init(&s);
-	s.peername = peer;
-	s.timeout = t->timeout_ms * 1000;
-	s.retries = t->retries;
-	if ((rc = session_auth(t, cs, &s, comm, sizeof(comm))) < 0) {
-		snmplib_usm_clear(&s);
-		return rc;
-	}
-	s.callback_magic = t;
-	t->sess = snmp_sess_open(&s);
-	explicit_bzero(comm, sizeof(comm));
-	if (s.version == SNMP_VERSION_3)
-		snmplib_usm_clear(&s);
-	if (t->sess == NULL) {
-		log_warnx("%s: %s: %s", t->who, addr,
+	if ((t->sess = snmp_sess_open(&t->tmpl)) == NULL) {
+		log_warnx("%s: %s: %s", t->who, t->address,
 		    snmp_api_errstring(snmp_errno));
 		return -EINVAL;
 	}
@@ -1395,6 +1391,48 @@ session_open(struct snmp_target *t, const struct fw_conf_section *cs)
 		return rc;
 	t->fd = tr->sock;
 	return 0;
+}
+
+static void
+session_close(struct snmp_target *t)
+{
+	ctx_del_timer(t->ctx, t->timer);
+	t->timer = 0;
+	if (t->fd >= 0)
+		ctx_unwatch_fd(t->ctx, t->fd);
+	t->fd = -1;
+	if (t->sess != NULL)
+		snmp_sess_close(t->sess);
+	t->sess = NULL;
+}
+
+static int
+session_open(struct snmp_target *t, const struct fw_conf_section *cs)
+{
+	const char *addr = conf_get_str(cs, snmp_keys, "address");
+	int rc;
+
+	if (addr == NULL || addr[0] == '\0') {
+		log_warnx("%s: no address", t->who);
+		return -EINVAL;
+	}
+	fw_strlcpy(t->address, addr, sizeof(t->address));
+	if ((rc = target_address(t, addr, conf_get_int(cs, snmp_keys, "port"),
+	    t->peer, sizeof(t->peer))) < 0) {
+		if (rc == -EINVAL)
+			log_warnx("%s: address '%s' is not HOST, HOST:PORT or "
+			    "[IPv6]:PORT", t->who, addr);
+		return rc;
+	}
+	snmplib_init(NULL);
+	snmp_sess_init(&t->tmpl);
+	t->tmpl.peername = t->peer;
+	t->tmpl.timeout = t->timeout_ms * 1000;
+	t->tmpl.retries = t->retries;
+	t->tmpl.callback_magic = t;
+	if ((rc = session_auth(t, cs)) < 0)
+		return rc;
+	return session_connect(t);
 }
 
 static void
@@ -1411,12 +1449,11 @@ snmp_teardown(void *state)
 			break;
 		}
 	t->closing = true;	/* no answer is judged now */
-	ctx_del_timer(t->ctx, t->timer);
 	ctx_del_timer(t->ctx, t->kick_timer);
-	if (t->fd >= 0)
-		ctx_unwatch_fd(t->ctx, t->fd);
-	if (t->sess != NULL)
-		snmp_sess_close(t->sess);
+	session_close(t);
+	if (t->tmpl.version == SNMP_VERSION_3)
+		snmplib_usm_clear(&t->tmpl);
+	explicit_bzero(t->comm, sizeof(t->comm));
 	if (t->cycle != NULL)
 		ctx_hold(t->ctx, -1);
 	cycle_free(t->cycle);
