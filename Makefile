@@ -135,7 +135,8 @@ DEBIAN_DEPS := build-essential pkg-config clang libclang-rt-14-dev valgrind \
 	qemu-system-x86 busybox-static cpio kmod xz-utils nvme-cli libatasmart-bin smartmontools mdadm \
 	collectd-core prometheus-node-exporter \
 	lm-sensors i2c-tools prometheus-alertmanager rsyslog prometheus \
-	libsnmp-dev snmp snmptrapd systemd util-linux scdoc
+	libsnmp-dev snmp snmptrapd systemd util-linux scdoc \
+	snmpd frr frr-snmp snmpsim nftables
 
 WARN	:= -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow \
 	   -Wno-unused-parameter
