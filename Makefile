@@ -466,7 +466,8 @@ $(BUILD)/bench/outbox-burst: $(BUILD)/bench/outbox-burst.o $(BUILD)/agent/clock.
 # Figures, not assertions: bench/README.md says what each one means.
 # bench-deps installs the reference tools run beside forewarnd and what the
 # labs need, as make deps does; bench/run.py runs every bench and ends with
-# one table of ratios and absolute figures (bench/results/DATE.md).
+# one table of ratios and absolute figures (bench/results/DATE.md). The
+# package is built first for its size (a failure there only loses that).
 BENCH_DEPS := collectd-core prometheus-node-exporter smartmontools mdadm \
 	prometheus-snmp-exporter snmpd snmp snmpsim valgrind qemu-system-x86 \
 	busybox-static cpio kmod xz-utils nvme-cli libatasmart-bin lm-sensors \
@@ -479,6 +480,7 @@ bench-deps:
 
 bench: bench-deps all $(LAB_TOOLS) $(BUILD)/bench/kmsg-classify $(BUILD)/bench/outbox-burst
 	FW_LAB_VALGRIND=1 sh tests/lab/build.sh $(BUILD) $(BUILD)/forewarnd $(LAB_TOOLS)
+	-$(MAKE) --no-print-directory deb
 	python3 bench/run.py $(BUILD)
 
 clean:
