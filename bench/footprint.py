@@ -126,10 +126,17 @@ def sizes(build):
                     "package carries)", os.path.getsize(s + ".xz") / 1024))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    debs = [os.path.join(d, f) for d in (build + "-deb",)
-            if os.path.isdir(d) for f in os.listdir(d) if f.endswith(".deb")]
-    for d in debs:
-        out.append((os.path.basename(d), os.path.getsize(d) / 1024))
+    d = build + "-deb"
+    debs = sorted(f for f in os.listdir(d) if f.startswith("forewarn_") and
+                  f.endswith(".deb")) if os.path.isdir(d) else []
+    for f in debs:
+        path = os.path.join(d, f)
+        out.append(("package %s (make deb)" % f, os.path.getsize(path) / 1024))
+        r = subprocess.run(["dpkg-deb", "-f", path, "Installed-Size"],
+                           capture_output=True, text=True)
+        if r.returncode == 0 and r.stdout.strip().isdigit():
+            out.append(("Debian package forewarn, installed",
+                        int(r.stdout.strip())))
     for path in ("/usr/sbin/collectd", "/usr/bin/prometheus-node-exporter"):
         if os.path.exists(path):
             out.append((path, os.path.getsize(path) / 1024))
@@ -247,6 +254,13 @@ def report(results, rows, size_rows):
             ("wake-ups per minute", "%.1f" % fw[3], "%.1f (%s)" % (wake, ref),
              fw[3] / wake if wake else None)]
     sz = dict(size_rows)
+    mine = sz.get("Debian package forewarn, installed")
+    for pkg, ref in (("collectd-core", "collectd"),
+                     ("prometheus-node-exporter", "node_exporter")):
+        theirs = sz.get("Debian package %s, installed" % pkg)
+        if mine and theirs:
+            summary.append(("package, installed size", "%d KiB" % mine,
+                            "%d KiB (%s)" % (theirs, pkg), mine / theirs))
     if "/usr/bin/prometheus-node-exporter" in sz:
         summary.append(("binary size (stripped)", "%d KiB" % sz[
             "forewarnd, stripped binary"], "%d KiB (node_exporter)" % sz[

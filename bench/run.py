@@ -50,8 +50,16 @@ def main():
     results = os.path.join(here, "results")
     summary_dir = os.path.join(build, "bench-summary")
     os.makedirs(summary_dir, exist_ok=True)
+    # A full run starts afresh; naming benches re-runs those and keeps the
+    # others' latest figures in the table (said under it).
+    times_path = os.path.join(summary_dir, "times.json")
+    earlier = {}
+    if sys.argv[2:] and os.path.exists(times_path):
+        with open(times_path) as f:
+            earlier = {n: (st, s) for n, st, s in json.load(f)}
     for f in os.listdir(summary_dir):
-        os.unlink(os.path.join(summary_dir, f))
+        if not sys.argv[2:] or f[:-5] in names:
+            os.unlink(os.path.join(summary_dir, f))
     env = dict(os.environ, FW_BENCH_SUMMARY=summary_dir)
     ran = []
     start = time.monotonic()
@@ -67,6 +75,10 @@ def main():
         ran.append((name, "ok" if rc == 0 else "failed (exit %d)" % rc,
                     time.monotonic() - t0))
     total = time.monotonic() - start
+    kept = [n for n in BENCHES if n in earlier and n not in names]
+    ran = [(n, earlier[n][0], earlier[n][1]) for n in kept] + ran
+    with open(times_path, "w") as f:
+        json.dump(ran, f)
     lines = ["# forewarn benchmarks, %s" % benchlib.today(), "",
              "Machine: %s." % benchlib.machine(), "",
              "forewarnd ÷ reference: below 1 means forewarnd uses less (or "
@@ -84,9 +96,13 @@ def main():
             lines.append("| %s | %s | %s | %s | %s |" % (
                 TITLES.get(name, name), what, fw, ref or "",
                 ratio_text(ratio)))
-    lines += ["", "Run time: %.0f s in all (%s)." % (total, ", ".join(
+    lines += ["", "Run time: %.0f s in all (%s)." % (total + sum(
+        s for n, _, s in ran if n in kept), ", ".join(
         "%s %.0f s%s" % (n, s, "" if st == "ok" else " " + st)
         for n, st, s in ran))]
+    if kept:
+        lines.append("Re-run alone afterwards: %s; the rest from the run "
+                     "before." % ", ".join(names))
     missing = [n for n, st, _ in ran
                if not os.path.exists(os.path.join(summary_dir, n + ".json"))]
     if missing:
