@@ -152,6 +152,26 @@ snmplib_usm_clear(netsnmp_session *s)
 }
 
 void
+snmplib_usm_probe_user(void)
+{
+	struct usmUser *u;
+
+	if (usm_get_user(NULL, 0, (char *)"") != NULL)
+		return;
+	if ((u = usm_create_user()) == NULL)
+		return;
+	u->name = xstrdup("");
+	u->secName = xstrdup("");
+	u->authProtocolLen = OID_LENGTH(usmNoAuthProtocol);
+	u->authProtocol = snmp_duplicate_objid(usmNoAuthProtocol,
+	    u->authProtocolLen);
+	u->privProtocolLen = OID_LENGTH(usmNoPrivProtocol);
+	u->privProtocol = snmp_duplicate_objid(usmNoPrivProtocol,
+	    u->privProtocolLen);
+	usm_add_user(u);
+}
+
+void
 snmplib_sess_read(void *sess, int fd)
 {
 	netsnmp_large_fd_set fds;

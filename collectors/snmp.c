@@ -34,7 +34,8 @@
 #define SNMP_OID_KEEP	24	/* longest OID a walk continues from */
 #define SNMP_COLS_MAX	8
 #define SNMP_KICK_MS	1000	/* trap-driven polls of one router: this far apart */
-#define SNMP_KIND_SYS	7	/* request kinds: tables, then the system GET */
+#define SNMP_KIND_DISCO	6	/* request kinds: tables, the v3 discovery, */
+#define SNMP_KIND_SYS	7	/* then the system GET */
 #define SNMP_ID_MAX	(SNMP_IFNAME_MAX + 80)
 
 static const struct fw_check_def snmp_checks[] = {
@@ -173,6 +174,8 @@ struct snmp_target {
 	uint64_t	 timer;
 	bool		 closing;
 	bool		 reopen;		/* at the next poll */
+	bool		 discovering;		/* t->sess is the probe's */
+	uint64_t	 next_timer;		/* the poll goes on after it */
 	int64_t		 timeout_ms;
 	int		 retries, reps;
 	char		*include, *exclude, *expect_up, *expect_speed;
@@ -202,6 +205,8 @@ now_ms(void)
 static void	reschedule(struct snmp_target *t);
 static void	session_close(struct snmp_target *t);
 static int	session_connect(struct snmp_target *t);
+static int	session_connect_from(struct snmp_target *t, netsnmp_session *s);
+static void	discovery_answer(struct snmp_target *t, netsnmp_pdu *pdu);
 static void	cycle_end(struct snmp_target *t, int err, const char *why);
 static int	walk_send(struct snmp_target *t, enum snmp_table tb);
 
@@ -254,8 +259,14 @@ magic_of(const struct snmp_target *t, unsigned kind)
 static int
 send_pdu(struct snmp_target *t, netsnmp_pdu *pdu, unsigned kind)
 {
+	char *err = NULL;
+	int liberr, syserr;
+
 	if (snmp_sess_async_send(t->sess, pdu, on_answer,
 	    magic_of(t, kind)) == 0) {
+		snmp_sess_error(t->sess, &liberr, &syserr, &err);
+		log_debug("%s: not sent: %s", t->who, err != NULL ? err : "?");
+		free(err);
 		snmp_free_pdu(pdu);
 		return -EIO;
 	}
@@ -994,8 +1005,12 @@ cycle_end(struct snmp_target *t, int err, const char *why)
 		 * by a spare (a new engine id) would never answer that
 		 * session again.  The next poll opens a new one.
 		 */
-		if (t->tmpl.version == SNMP_VERSION_3)
+		if (t->tmpl.version == SNMP_VERSION_3) {
 			t->reopen = true;
+			free(t->tmpl.securityEngineID);
+			t->tmpl.securityEngineID = NULL;
+			t->tmpl.securityEngineIDLen = 0;
+		}
 		if (err == -EACCES || err == -EPROTO)
 			ctx_fail(t->ctx, err, "%s at %s %s: %s", t->name,
 			    t->address, err == -EACCES ? "refuses the agent's "
@@ -1189,9 +1204,14 @@ on_answer(int op, netsnmp_session *sp, int reqid, netsnmp_pdu *pdu,
 	if (op == NETSNMP_CALLBACK_OP_TIMED_OUT) {
 		fw_snprintf(why, sizeof(why), "no answer within %lld ms and %d "
 		    "retr%s%s", (long long)t->timeout_ms, t->retries,
-		    t->retries == 1 ? "y" : "ies", kind == SNMP_KIND_SYS ? "" :
+		    t->retries == 1 ? "y" : "ies", kind >= SNMP_KIND_DISCO ? "" :
 		    ", in the middle of a walk");
 		cycle_end(t, -ETIMEDOUT, why);
+	} else if (kind == SNMP_KIND_DISCO && pdu != NULL &&
+	    (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE ||
+	    op == NETSNMP_CALLBACK_OP_SEC_ERROR)) {
+		/* The REPORT, which the library may call a USM error. */
+		discovery_answer(t, pdu);
 	} else if (op == NETSNMP_CALLBACK_OP_SEC_ERROR) {
 		cycle_end(t, -EACCES, "its answer fails the USM checks (wrong "
 		    "passphrase, protocol or user?)");
@@ -1209,23 +1229,12 @@ on_answer(int op, netsnmp_session *sp, int reqid, netsnmp_pdu *pdu,
 	return 1;
 }
 
+/* The system GET: the first request of a poll on a working session. */
 static void
-cycle_start(struct snmp_target *t)
+system_send(struct snmp_target *t)
 {
 	netsnmp_pdu *pdu;
 
-	t->cycle = xcalloc(1, sizeof(*t->cycle));
-	t->cycle->started = now_ms();
-	snmp_data_init(&t->cycle->data);
-	ctx_hold(t->ctx, 1);
-	if (t->reopen || t->sess == NULL) {
-		t->reopen = false;
-		session_close(t);
-		if (session_connect(t) < 0) {
-			cycle_end(t, -EIO, "no session could be opened");
-			return;
-		}
-	}
 	pdu = snmp_pdu_create(SNMP_MSG_GET);
 	snmp_add_null_var(pdu, snmp_oid_sysuptime,
 	    OID_LENGTH(snmp_oid_sysuptime));
@@ -1235,6 +1244,107 @@ cycle_start(struct snmp_target *t)
 	if (send_pdu(t, pdu, SNMP_KIND_SYS) < 0)
 		cycle_end(t, -EIO, snmp_api_errstring(snmp_errno));
 	reschedule(t);
+}
+
+/*
+ * SNMPv3 needs the router's engine id before it can authenticate.
+ * net-snmp would learn it with a synchronous probe inside its send — the
+ * whole loop waiting timeout times retries on a dead router — so it is
+ * learnt here instead, as RFC 3414 4 does it: a request without user or
+ * engine id, which the router answers with a REPORT that carries its id.
+ */
+static int
+discovery_send(struct snmp_target *t)
+{
+	netsnmp_session s;
+	netsnmp_pdu *pdu;
+	int rc;
+
+	snmplib_usm_probe_user();
+	snmp_sess_init(&s);
+	s.peername = t->peer;
+	s.version = SNMP_VERSION_3;
+	s.securityModel = SNMP_SEC_MODEL_USM;
+	s.securityLevel = SNMP_SEC_LEVEL_NOAUTH;
+	s.securityName = (char *)"";
+	s.securityNameLen = 0;
+	s.timeout = t->timeout_ms * 1000;
+	s.retries = t->retries;
+	s.callback_magic = t;
+	s.flags |= SNMP_FLAGS_DONT_PROBE;
+	if ((rc = session_connect_from(t, &s)) < 0)
+		return rc;
+	t->discovering = true;
+	pdu = snmp_pdu_create(SNMP_MSG_GET);
+	pdu->version = SNMP_VERSION_3;
+	pdu->securityModel = SNMP_SEC_MODEL_USM;
+	pdu->securityLevel = SNMP_SEC_LEVEL_NOAUTH;
+	pdu->securityName = xstrdup("");	/* given, and empty */
+	pdu->securityNameLen = 0;
+	snmp_add_null_var(pdu, snmp_oid_sysuptime,
+	    OID_LENGTH(snmp_oid_sysuptime));
+	return send_pdu(t, pdu, SNMP_KIND_DISCO);
+}
+
+/* Out of net-snmp's call stack: the probe's session closed, ours opened. */
+static void
+discovery_next(void *arg)
+{
+	struct snmp_target *t = arg;
+
+	t->next_timer = 0;
+	if (t->cycle == NULL || !t->discovering)
+		return;
+	session_close(t);
+	if (session_connect(t) < 0) {
+		cycle_end(t, -EIO, "no session could be opened");
+		return;
+	}
+	system_send(t);
+}
+
+static void
+discovery_answer(struct snmp_target *t, netsnmp_pdu *pdu)
+{
+	/* The library may hand the REPORT over more than once. */
+	if (!t->discovering || t->next_timer != 0)
+		return;
+	if (pdu->command != SNMP_MSG_REPORT ||
+	    pdu->securityEngineIDLen < 5 || pdu->securityEngineIDLen > 32) {
+		cycle_end(t, -EPROTO, "no engine id in its answer to the "
+		    "SNMPv3 discovery");
+		return;
+	}
+	free(t->tmpl.securityEngineID);
+	t->tmpl.securityEngineID = netsnmp_memdup(pdu->securityEngineID,
+	    pdu->securityEngineIDLen);
+	t->tmpl.securityEngineIDLen = pdu->securityEngineIDLen;
+	t->next_timer = ctx_add_timer(t->ctx, 0, discovery_next, t);
+}
+
+static void
+cycle_start(struct snmp_target *t)
+{
+	t->cycle = xcalloc(1, sizeof(*t->cycle));
+	t->cycle->started = now_ms();
+	snmp_data_init(&t->cycle->data);
+	ctx_hold(t->ctx, 1);
+	if (t->reopen || t->sess == NULL || t->discovering) {
+		t->reopen = false;
+		session_close(t);
+		if (t->tmpl.version == SNMP_VERSION_3 &&
+		    t->tmpl.securityEngineIDLen == 0) {
+			if (discovery_send(t) < 0)
+				cycle_end(t, -EIO, "could not send");
+			reschedule(t);
+			return;
+		}
+		if (session_connect(t) < 0) {
+			cycle_end(t, -EIO, "no session could be opened");
+			return;
+		}
+	}
+	system_send(t);
 }
 
 static int
@@ -1373,24 +1483,36 @@ session_auth(struct snmp_target *t, const struct fw_conf_section *cs)
 	return 0;
 }
 
-/* A session from the template, its socket watched. */
+/*
+ * A session from s, its socket watched.  net-snmp clears "do not probe"
+ * once a session is open, and would then probe for the engine id inside
+ * the first send, synchronously: it is set again.
+ */
 static int
-session_connect(struct snmp_target *t)
+session_connect_from(struct snmp_target *t, netsnmp_session *s)
 {
 	netsnmp_transport *tr;
 	int rc;
 
-	if ((t->sess = snmp_sess_open(&t->tmpl)) == NULL) {
+	t->discovering = false;
+	if ((t->sess = snmp_sess_open(s)) == NULL) {
 		log_warnx("%s: %s: %s", t->who, t->address,
 		    snmp_api_errstring(snmp_errno));
 		return -EINVAL;
 	}
+	snmp_sess_session(t->sess)->flags |= SNMP_FLAGS_DONT_PROBE;
 	if ((tr = snmp_sess_transport(t->sess)) == NULL)
 		return -EIO;
 	if ((rc = ctx_watch_answers(t->ctx, tr->sock, EPOLLIN)) < 0)
 		return rc;
 	t->fd = tr->sock;
 	return 0;
+}
+
+static int
+session_connect(struct snmp_target *t)
+{
+	return session_connect_from(t, &t->tmpl);
 }
 
 static void
@@ -1432,7 +1554,8 @@ session_open(struct snmp_target *t, const struct fw_conf_section *cs)
 	t->tmpl.callback_magic = t;
 	if ((rc = session_auth(t, cs)) < 0)
 		return rc;
-	return session_connect(t);
+	/* v3 opens at the first poll, after the engine id is learnt. */
+	return t->tmpl.version == SNMP_VERSION_3 ? 0 : session_connect(t);
 }
 
 static void
@@ -1450,6 +1573,7 @@ snmp_teardown(void *state)
 		}
 	t->closing = true;	/* no answer is judged now */
 	ctx_del_timer(t->ctx, t->kick_timer);
+	ctx_del_timer(t->ctx, t->next_timer);
 	session_close(t);
 	if (t->tmpl.version == SNMP_VERSION_3)
 		snmplib_usm_clear(&t->tmpl);

@@ -439,6 +439,13 @@ snmp_init(const struct fw_conf_section *cs, const struct fw_sink_env *env,
 		    snmp_api_errstring(snmp_errno));
 		return -EINVAL;
 	}
+	/*
+	 * net-snmp clears "do not probe" once a session is open and would
+	 * then probe for the engine id inside a send, synchronously: the
+	 * whole loop waiting for a receiver that is down.  The engine id is
+	 * configured; no probe is needed.
+	 */
+	snmp_sess_session(ss->sess)->flags |= SNMP_FLAGS_DONT_PROBE;
 	if ((t = snmp_sess_transport(ss->sess)) == NULL ||
 	    loop_add_fd(ss->loop, t->sock, EPOLLIN, on_fd, ss) < 0)
 		return -EIO;

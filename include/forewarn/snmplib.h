@@ -56,6 +56,12 @@ int	snmplib_usm_set(netsnmp_session *s, const char *who, const char *user,
 void	snmplib_usm_clear(netsnmp_session *s);
 
 /*
+ * The USM user without name or keys that an engine id discovery (RFC 3414
+ * 4) is sent as: made once.
+ */
+void	snmplib_usm_probe_user(void);
+
+/*
  * A single session (snmp_sess_open's handle) in the agent's loop: read what
  * came on its fd (its callbacks run), and how long until it must be woken
  * for a retransmission or a timeout (then call snmp_sess_timeout): ms, or
