@@ -16,6 +16,8 @@ ONLY = sys.argv[2:]
 
 CONF = """[agent]
 host = nettest
+; the state directory lies in this test's private temporary directory
+user = root
 [host]
 enabled = no
 [disks]

@@ -93,6 +93,7 @@ def conf(tmp, port, extra=""):
     with open(path, "w") as f:
         f.write("""[agent]
 state_dir = %(tmp)s/state
+user = root
 [host]
 enabled = no
 [disks]
