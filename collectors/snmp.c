@@ -130,6 +130,7 @@ struct snmp_link {
 	int64_t		flaps[SNMP_FLAPS];
 	unsigned	n_flaps;
 	bool		was_up, up_kept, max_known;
+	int		admin;		/* ifAdminStatus at the last poll */
 	uint32_t	max_speed;
 };
 
@@ -371,6 +372,7 @@ link_get(struct snmp_target *t, const char *name)
 		return NULL;
 	l = xcalloc(1, sizeof(*l));
 	fw_strlcpy(l->name, name, sizeof(l->name));
+	l->admin = SNMP_IF_UP;
 	t->links = xreallocarray(t->links, t->n_links + 1, sizeof(*t->links));
 	t->links[t->n_links++] = l;
 	return l;
@@ -563,9 +565,18 @@ link_flaps(struct snmp_target *t, struct fw_report *r, struct fw_entity *e,
 	int64_t now = now_ms();
 	unsigned k, n = 0;
 
+	int admin = i->have & IF_ADMIN ? i->admin : SNMP_IF_UP;
+	bool by_hand = admin != SNMP_IF_UP || l->admin != SNMP_IF_UP;
+
+	l->admin = admin;
 	if (!(i->have & IF_LASTCHANGE))
 		return;
-	if (had_prev && !restarted && i->last_change != prev_change) {
+	/*
+	 * A change while the link was or is administratively down is the
+	 * operator's, not a flap (as the net collector's carrier counts).
+	 */
+	if (had_prev && !restarted && !by_hand &&
+	    i->last_change != prev_change) {
 		if (l->n_flaps == SNMP_FLAPS) {
 			memmove(&l->flaps[0], &l->flaps[1],
 			    (SNMP_FLAPS - 1) * sizeof(l->flaps[0]));
