@@ -136,7 +136,7 @@ DEBIAN_DEPS := build-essential pkg-config clang libclang-rt-14-dev valgrind \
 	collectd-core prometheus-node-exporter \
 	lm-sensors i2c-tools prometheus-alertmanager rsyslog prometheus \
 	libsnmp-dev snmp snmptrapd systemd util-linux scdoc \
-	snmpd frr frr-snmp snmpsim nftables
+	snmpd frr frr-snmp snmpsim python3-pysnmp4 nftables
 
 WARN	:= -Wall -Wextra -Wformat=2 -Wmissing-prototypes -Wshadow \
 	   -Wno-unused-parameter
