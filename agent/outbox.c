@@ -95,6 +95,9 @@ outbox_add_sink(struct fw_outbox *ob, const char *name,
 	if (rc < 0) {
 		log_warnx("sink '%s' (%s) could not start: %s", name,
 		    type->type, strerror(-rc));
+		/* The half-built state is the sink's to free. */
+		if (sk->state != NULL && type->teardown != NULL)
+			type->teardown(sk->state);
 		free(sk->name);
 		free(sk);
 		return rc;

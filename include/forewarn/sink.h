@@ -45,6 +45,10 @@ struct fw_sink_env {
 struct fw_sink_type {
 	const char		*type;		/* "stdout" */
 	const struct fw_conf_key *keys;		/* keys besides type */
+	/*
+	 * 0 or -errno; on an error a state already stored in *ret_state is
+	 * torn down (teardown is safe on a half-built state).
+	 */
 	int	(*init)(const struct fw_conf_section *cs,
 		    const struct fw_sink_env *env, void **ret_state);
 	/*
