@@ -580,7 +580,7 @@ arcconf_parse_config(const char *text, size_t len, int number,
 	struct lines l;
 	size_t n_segs = 0, i;
 	bool pd_is_disk = false, seen = false;
-	int found = -1;
+	int found = -1, num;
 
 	*ret_found = 0;
 	if (out->n_ctrls == HW_CTRL_MAX)
@@ -636,13 +636,15 @@ arcconf_parse_config(const char *text, size_t len, int number,
 		if (sec == ARC_LD && (strncasecmp(t, "Logical device number ",
 		    22) == 0 || strncasecmp(t, "Logical drive number ", 21) ==
 		    0)) {
-			if (c->n_vds == HW_VD_MAX) {
+			/* A drive whose number is none is not one to name. */
+			if (c->n_vds == HW_VD_MAX ||
+			    !leading_number(strstr(t, "umber ") + 6, &num)) {
 				v = NULL;
 				continue;
 			}
 			v = &c->vds[c->n_vds++];
 			memset(v, 0, sizeof(*v));
-			v->vd = atoi(strstr(t, "umber ") + 6);
+			v->vd = num;
 			v->dg = -2;	/* membership by segments, not group */
 			continue;
 		}

@@ -648,8 +648,8 @@ test_arcconf(void **unused)
 	assert_string_equal(c->pds[3].norm, "Rbld");
 
 	/*
-	 * A location number past any slot is no location (atoi() overflowed
-	 * on it): the drive keeps the slot of its place in the list.
+	 * A location number past any slot is no location (an unbounded parse
+	 * overflowed on it): the drive keeps the slot of its place in the list.
 	 */
 	{
 		struct hw_report *r2 = calloc(1, sizeof(*r2));
@@ -663,8 +663,8 @@ test_arcconf(void **unused)
 		off = (size_t)(at - t);
 		u = malloc(len + 32);
 		memcpy(u, t, off);
-		len = off + (size_t)sprintf(u + off, "Enclosure 0, Slot "
-		    "99999999999%s", at + strlen(what));
+		len = off + (size_t)snprintf(u + off, len + 32 - off,
+		    "Enclosure 0, Slot 99999999999%s", at + strlen(what));
 		free(t);
 		assert_int_equal(arcconf_parse_config(u, len, 1, r2, &found,
 		    err, sizeof(err)), 0);
