@@ -95,27 +95,14 @@ spawner_reap(struct spawner *s)
 static int
 spawner_fork(struct spawner *s, int *ret_fd, int32_t *ret_pid)
 {
-	int sv[2], rc;
 	pid_t pid;
+	int rc;
 
 	if (s->n == FW_PRIVSEP_HELPERS_MAX)
 		return -EAGAIN;		/* helpers stuck in disk I/O */
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		rc = -errno;
-		close(sv[0]);
-		close(sv[1]);
+	if ((rc = probe_helper_fork(ret_fd, &pid)) < 0)
 		return rc;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		probe_helper_main(sv[1]);
-	}
-	close(sv[1]);
 	s->pids[s->n++] = pid;
-	*ret_fd = sv[0];
 	*ret_pid = (int32_t)pid;
 	return 0;
 }

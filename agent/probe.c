@@ -397,15 +397,12 @@ helper_spawn_remote(struct fw_probe *p)
 	return 0;
 }
 
-static int
-helper_spawn(struct fw_probe *p)
+int
+probe_helper_fork(int *ret_fd, pid_t *ret_pid)
 {
 	int sv[2], rc;
 	pid_t pid;
 
-	reap(p);
-	if (privsep_running())
-		return helper_spawn_remote(p);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
 	pid = fork();
@@ -420,14 +417,30 @@ helper_spawn(struct fw_probe *p)
 		probe_helper_main(sv[1]);
 	}
 	close(sv[1]);
-	rc = loop_add_fd(p->loop, sv[0], EPOLLIN, on_reply, p);
+	*ret_fd = sv[0];
+	*ret_pid = pid;
+	return 0;
+}
+
+static int
+helper_spawn(struct fw_probe *p)
+{
+	int fd, rc;
+	pid_t pid;
+
+	reap(p);
+	if (privsep_running())
+		return helper_spawn_remote(p);
+	if ((rc = probe_helper_fork(&fd, &pid)) < 0)
+		return rc;
+	rc = loop_add_fd(p->loop, fd, EPOLLIN, on_reply, p);
 	if (rc < 0) {
-		close(sv[0]);
+		close(fd);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		return rc;
 	}
-	p->fd = sv[0];
+	p->fd = fd;
 	p->pid = pid;
 	p->remote = false;
 	p->started++;

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct fw_loop;
 struct fw_probe;
@@ -134,5 +135,10 @@ void		 probe_helper_serve(int fd);
  * privileged spawner (privsep.h).
  */
 void		 probe_helper_main(int fd) __attribute__((noreturn));
+/*
+ * Fork a helper on a new SEQPACKET socketpair: our end in *ret_fd, its pid
+ * in *ret_pid.  0 or -errno.  The spawner and an unprivileged agent alike.
+ */
+int		 probe_helper_fork(int *ret_fd, pid_t *ret_pid);
 
 #endif
