@@ -226,21 +226,19 @@ snmp_data_if(struct snmp_data *d, uint32_t index)
 	    &index);
 }
 
-static size_t	if_hint, peer_hint, sens_hint;
-
 static struct snmp_if *
 if_row(struct snmp_data *d, uint32_t index)
 {
 	struct snmp_if *r;
 
-	if ((r = row_find(d->ifs, d->n_ifs, sizeof(*r), &if_hint, if_match,
+	if ((r = row_find(d->ifs, d->n_ifs, sizeof(*r), &d->if_hint, if_match,
 	    &index)) != NULL)
 		return r;
 	if (d->n_ifs >= SNMP_ROWS_MAX)
 		return NULL;
 	d->ifs = xreallocarray(d->ifs, d->n_ifs + 1, sizeof(*d->ifs));
 	r = &d->ifs[d->n_ifs];
-	if_hint = d->n_ifs++;
+	d->if_hint = d->n_ifs++;
 	memset(r, 0, sizeof(*r));
 	r->index = index;
 	return r;
@@ -372,14 +370,14 @@ parse_bgp(struct snmp_data *d, oid col, const oid *index,
 	    col == 16 ? ASN_GAUGE : ASN_INTEGER;
 	if (want_type(d, vb, want) < 0)
 		return -EBADMSG;
-	if ((r = row_find(d->peers, d->n_peers, sizeof(*r), &peer_hint,
+	if ((r = row_find(d->peers, d->n_peers, sizeof(*r), &d->peer_hint,
 	    peer_match, addr)) == NULL) {
 		if (d->n_peers >= SNMP_ROWS_MAX)
 			return -ENOSPC;
 		d->peers = xreallocarray(d->peers, d->n_peers + 1,
 		    sizeof(*d->peers));
 		r = &d->peers[d->n_peers];
-		peer_hint = d->n_peers++;
+		d->peer_hint = d->n_peers++;
 		memset(r, 0, sizeof(*r));
 		memcpy(r->addr, addr, 4);
 		snprintf(r->addr_str, sizeof(r->addr_str), "%u.%u.%u.%u",
@@ -431,14 +429,14 @@ parse_sensor(struct snmp_data *d, oid col, uint32_t index,
 
 	if (want_type(d, vb, ASN_INTEGER) < 0)
 		return -EBADMSG;
-	if ((r = row_find(d->sensors, d->n_sensors, sizeof(*r), &sens_hint,
+	if ((r = row_find(d->sensors, d->n_sensors, sizeof(*r), &d->sens_hint,
 	    sens_match, &index)) == NULL) {
 		if (d->n_sensors >= SNMP_ROWS_MAX)
 			return -ENOSPC;
 		d->sensors = xreallocarray(d->sensors, d->n_sensors + 1,
 		    sizeof(*d->sensors));
 		r = &d->sensors[d->n_sensors];
-		sens_hint = d->n_sensors++;
+		d->sens_hint = d->n_sensors++;
 		memset(r, 0, sizeof(*r));
 		r->index = index;
 	}
@@ -476,7 +474,7 @@ parse_entname(struct snmp_data *d, uint32_t index,
 
 	if (want_type(d, vb, ASN_OCTET_STR) < 0)
 		return -EBADMSG;
-	if ((r = row_find(d->sensors, d->n_sensors, sizeof(*r), &sens_hint,
+	if ((r = row_find(d->sensors, d->n_sensors, sizeof(*r), &d->sens_hint,
 	    sens_match, &index)) == NULL)
 		return 0;
 	copy_str(r->name, sizeof(r->name), vb);

@@ -117,6 +117,7 @@ struct snmp_data {
 	size_t		n_peers;
 	struct snmp_sensor *sensors;
 	size_t		n_sensors;
+	size_t		if_hint, peer_hint, sens_hint;	/* rows last found */
 	unsigned	errors;		/* varbinds refused */
 	char		first_error[SNMP_ERR_MAX];	/* the first, by OID */
 };
