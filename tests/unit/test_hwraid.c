@@ -670,7 +670,7 @@ test_arcconf(void **unused)
 		    err, sizeof(err)), 0);
 		free(u);
 		assert_int_equal(r2->ctrls[0].n_pds, 4);
-		/* atoi() made it -1; its place in the list says 3. */
+		/* An unbounded parse made it -1; its place in the list says 3. */
 		assert_int_equal(r2->ctrls[0].pds[3].slot, 3);
 		free(r2);
 	}
